@@ -1,0 +1,70 @@
+/**
+ * The `crashguard` command line: `check | lint | verify | diagnose`.
+ * Exit codes (every command): 0 = fine, 1 = violations / failed rollout, 2 = bad usage,
+ * unreadable input or API error.
+ */
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Standard input, read whole; used by commands that accept `-`. */
+  readStdin: () => Promise<string>;
+}
+
+export type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+/** Each command lives in its own module, loaded only when it is run. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  check: { summary: "preview a Pulumi program's resources against the policy pack, no cloud needed", load: async () => (await import("./check")).main },
+  lint: { summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules", load: async () => (await import("./lint")).main },
+  verify: { summary: "watch a rollout and fail fast when a new pod restarts or crash-loops", load: async () => (await import("./verify")).main },
+  diagnose: { summary: "explain failing pods from a `kubectl get pods -o json` dump, offline", load: async () => (await import("./diagnose")).main },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    "usage: crashguard <command> [options]",
+    "",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `crashguard <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage() + "\n");
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`crashguard: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (err) {
+    // Commands report their own errors; this is the last guard against a stack trace.
+    io.stderr(`crashguard ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+export const processIO: CommandIO = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  env: process.env,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
+};
+
+if (require.main === module) {
+  run(process.argv.slice(2), processIO).then((code) => {
+    process.exitCode = code;
+  });
+}
