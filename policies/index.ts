@@ -1,0 +1,51 @@
+/**
+ * crashguard's CrossGuard policy pack: one policy per rule of the rule core, so each can be set to
+ * mandatory, advisory, remediate or disabled on its own with `--policy-pack-config`.
+ *
+ *   pulumi preview --policy-pack ./policies [--policy-pack-config crashguard.json]
+ */
+import { PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { RULES, Rule, RuleConfigs, RuleId, checkObject, formatFinding, isWorkloadType } from "./rules";
+import { fillMissingResources } from "./remediate";
+
+/** Inputs as the engine sent them, unknowns included as Pulumi's sentinels (which the rules skip). */
+function rawProps(args: { props: Record<string, unknown> }): unknown {
+  // The SDK wraps props in a proxy that throws on the first unknown value it meets; the rules
+  // judge what is known and skip the rest, so they read the object underneath.
+  return (args.props as Record<string, unknown>)["__getSpecialProxyTarget"] ?? args.props;
+}
+
+function validate(rule: Rule) {
+  return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+    if (!isWorkloadType(args.type)) return;
+    try {
+      const config = args.getConfig<RuleConfigs[RuleId]>();
+      const findings = checkObject(rawProps(args), { typeToken: args.type, name: args.name, rules: [rule.id], config: { [rule.id]: config } });
+      for (const f of findings) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
+    } catch (err) {
+      // Never break the user's preview: the rule core does not throw, but if it ever did, say so.
+      reportViolation(`crashguard could not check this resource (${err instanceof Error ? err.message : String(err)}); please report it`, args.urn);
+    }
+  };
+}
+
+function remediate(args: ResourceValidationArgs): Record<string, unknown> | undefined {
+  if (!isWorkloadType(args.type)) return undefined;
+  try {
+    return fillMissingResources(rawProps(args), args.type, args.getConfig<RuleConfigs["resources-required"]>()) as Record<string, unknown> | undefined;
+  } catch {
+    return undefined; // leave the resource as it was; the validator still reports what is missing
+  }
+}
+
+export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
+  name: rule.id,
+  description: `${rule.title}. ${rule.description}`,
+  enforcementLevel: rule.defaultLevel,
+  severity: rule.severity,
+  configSchema: { properties: rule.configSchema.properties as never },
+  validateResource: validate(rule),
+  ...(rule.id === "resources-required" ? { remediateResource: remediate } : {}),
+}));
+
+new PolicyPack("crashguard", { policies });

@@ -1,0 +1,60 @@
+/**
+ * The concrete fixes findings suggest, as YAML a user can paste into the container. The values are
+ * the runbook's: requests sized for a small service, a memory limit with headroom above the
+ * request (so a spike is not an instant OOMKill), and probe timings that tolerate a slow response.
+ */
+import { stringify } from "yaml";
+import { ContainerRef } from "./types";
+import { field, isObject, isPresent } from "./read";
+
+export const SUGGESTED_RESOURCES = {
+  cpuRequest: "250m",
+  memoryRequest: "256Mi",
+  memoryLimit: "512Mi",
+  cpuLimit: "500m",
+} as const;
+
+/** Probe timings: a 3 s timeout survives a GC pause; 3 failures × 10 s before acting. */
+export const SUGGESTED_PROBE_TIMINGS = {
+  readinessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+  livenessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+  /** Up to 30 × 5 s = 150 s to start before liveness takes over. */
+  startupProbe: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
+} as const;
+
+export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
+
+export function yamlSnippet(value: unknown): string {
+  return stringify(value, { lineWidth: 0 }).trimEnd();
+}
+
+/** The container's `resources:` block with what is set kept and what is missing filled in. */
+export function resourcesFix(container: ContainerRef, values: { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }): string {
+  const resources = field(container.spec, "resources");
+  const requests = { ...(isObject(field(resources, "requests")) ? (field(resources, "requests") as object) : {}) } as Record<string, unknown>;
+  const limits = { ...(isObject(field(resources, "limits")) ? (field(resources, "limits") as object) : {}) } as Record<string, unknown>;
+  if (!isPresent(requests.cpu)) requests.cpu = values.cpuRequest;
+  if (!isPresent(requests.memory)) requests.memory = values.memoryRequest;
+  if (!isPresent(limits.memory)) limits.memory = values.memoryLimit;
+  if (values.cpuLimit && !isPresent(limits.cpu)) limits.cpu = values.cpuLimit;
+  return yamlSnippet({ resources: { requests, limits } });
+}
+
+/** A probe on the container's first declared port (by name when it has one). */
+export function probeFix(container: ContainerRef, kind: ProbeKind): string {
+  const port = firstPort(container.spec);
+  const path = kind === "readinessProbe" ? "/ready" : "/healthz";
+  return yamlSnippet({ [kind]: { httpGet: { path, port: port ?? 8080 }, ...SUGGESTED_PROBE_TIMINGS[kind] } });
+}
+
+export function firstPort(container: unknown): string | number | undefined {
+  const ports = field(container, "ports");
+  if (!Array.isArray(ports)) return undefined;
+  for (const p of ports) {
+    const name = field(p, "name");
+    if (typeof name === "string" && name) return name;
+    const num = field(p, "containerPort");
+    if (typeof num === "number") return num;
+  }
+  return undefined;
+}

@@ -1,0 +1,117 @@
+/**
+ * The rule core: every rule, registered once, and the one function that runs them over any
+ * object. The pack, the components, `crashguard lint` and `diagnose` are adapters around this.
+ */
+import { Finding, PodTemplate, Rule, RuleConfigs, RuleId } from "./types";
+import { EXEMPT_ANNOTATION, podTemplates, TemplateOptions } from "./workload";
+import { join } from "./read";
+import { isExempt, parseExemptions } from "./exemptions";
+import { resourcesRequired, resourceValuesValid } from "./resources";
+import { livenessProbeRequired, probeSanity, readinessProbeRequired } from "./probes";
+import { commonSchema, DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
+
+export * from "./types";
+export { parseQuantity, compareQuantities } from "./quantity";
+export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS } from "./workload";
+export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS } from "./fixes";
+export { PROBE_DEFAULTS } from "./probes";
+export { isUnknown } from "./read";
+
+const specReadable: Rule<"spec-readable"> = {
+  id: "spec-readable",
+  title: "Workload spec can be read",
+  description: "Containers are a list of objects and the fields the other rules read have the right shape; a spec the rules cannot read is a spec they cannot vouch for.",
+  defaultLevel: "mandatory",
+  severity: "high",
+  defaults: {},
+  configSchema: { properties: commonSchema },
+  check: (template) =>
+    template.problems.map((p) => ({ rule: "spec-readable", severity: "high", resource: template.resource, container: p.container, path: p.path, message: p.message })),
+};
+
+const exemptionValid: Rule<"exemption-valid"> = {
+  id: "exemption-valid",
+  title: "Exemptions name known rules and give a reason",
+  description: 'The crashguard.dev/exempt annotation reads "<rule-id>[,<rule-id>]: <reason>"; an exemption without a reason, or naming an unknown rule, is ignored and reported.',
+  defaultLevel: "mandatory",
+  severity: "medium",
+  defaults: {},
+  configSchema: { properties: commonSchema },
+  check: (template) =>
+    parseExemptions(template, RULE_IDS).problems.map((message) => ({
+      rule: "exemption-valid", severity: "medium", resource: template.resource, path: annotationPath(template), message,
+    })),
+};
+
+/** Every rule, in the order findings are reported. */
+export const RULES: readonly Rule[] = [
+  specReadable,
+  resourcesRequired,
+  resourceValuesValid,
+  readinessProbeRequired,
+  livenessProbeRequired,
+  probeSanity,
+  exemptionValid,
+] as Rule[];
+
+export const RULE_IDS: readonly RuleId[] = RULES.map((r) => r.id);
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}
+
+export type Configs = { [K in RuleId]?: RuleConfigs[K] };
+
+export interface CheckOptions extends TemplateOptions {
+  /** Per-rule configuration, the same shape as the pack's policy config. */
+  config?: Configs;
+  /** Only run these rules (default: all). */
+  rules?: readonly RuleId[];
+}
+
+/** Run the rules over every pod template in `obj`. Never throws. */
+export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[] {
+  let templates: PodTemplate[];
+  try {
+    templates = podTemplates(obj, options);
+  } catch (err) {
+    return [unreadable(options.name ?? "object", "", err)];
+  }
+  const findings: Finding[] = [];
+  const selected = options.rules ? RULES.filter((r) => options.rules!.includes(r.id)) : RULES;
+  for (const template of templates) findings.push(...checkTemplate(template, selected, options.config ?? {}));
+  return findings;
+}
+
+export function checkTemplate(template: PodTemplate, rules: readonly Rule[], config: Configs): Finding[] {
+  const findings: Finding[] = [];
+  const exemptions = parseExemptions(template, RULE_IDS);
+  for (const rule of rules) {
+    const cfg = (config[rule.id] ?? {}) as RuleConfigs[RuleId];
+    const excluded = cfg.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES;
+    if (template.namespace !== undefined && excluded.includes(template.namespace)) continue;
+    if (isExempt(exemptions, rule.id)) continue;
+    try {
+      findings.push(...(rule.check as (t: PodTemplate, c: unknown) => Finding[])(template, cfg));
+    } catch (err) {
+      // The rules are written never to throw; if one does, the user still gets an answer, not a broken preview.
+      findings.push(unreadable(template.resource, template.specPath, err));
+    }
+  }
+  return findings;
+}
+
+function unreadable(resource: string, path: string, err: unknown): Finding {
+  return {
+    rule: "spec-readable",
+    severity: "high",
+    resource,
+    path,
+    message: `crashguard could not read ${resource}${path ? ` at ${path}` : ""}: ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
+function annotationPath(template: PodTemplate): string {
+  return join(join(join(template.path, "metadata"), "annotations"), EXEMPT_ANNOTATION);
+}
+export { formatFinding } from "./format";

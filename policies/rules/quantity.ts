@@ -1,0 +1,103 @@
+/**
+ * Kubernetes resource quantities, parsed by the grammar of `k8s.io/apimachinery/pkg/api/resource`:
+ *
+ *   quantity  ::= [sign] digits [ "." [digits] ] | [sign] "." digits   followed by a suffix
+ *   suffix    ::= Ki | Mi | Gi | Ti | Pi | Ei | n | u | m | "" | k | M | G | T | P | E | (e|E) [sign] digits
+ *
+ * Values are held exactly, as a bigint count of nano-units, the finest precision Kubernetes keeps
+ * (it rounds anything finer up, away from zero) — so "1Gi" vs "1073741824" or "500m" vs "0.5"
+ * compare with no floating-point drift. Like upstream, magnitudes saturate at 2^63-1 units.
+ */
+
+export interface Quantity {
+  /** The value in nano-units (1 = 1e-9): "500m" → 500_000_000n. */
+  nanos: bigint;
+  text: string;
+}
+
+export type ParseResult = { ok: true; quantity: Quantity } | { ok: false; error: string };
+
+const NANOS_PER_UNIT = 1_000_000_000n;
+const MAX_NANOS = (2n ** 63n - 1n) * NANOS_PER_UNIT;
+
+const BINARY_SUFFIXES: Record<string, bigint> = {
+  Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n,
+};
+const DECIMAL_SUFFIXES: Record<string, number> = {
+  n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18,
+};
+
+// sign, integer digits, optional fraction, then whatever suffix remains.
+const NUMBER = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/;
+const EXPONENT = /^[eE]([+-]?[0-9]+)$/;
+
+/** Exponents beyond this saturate (or round to 1n) without building huge bigints. */
+const EXPONENT_BOUND = 60;
+
+export function parseQuantity(input: unknown): ParseResult {
+  if (typeof input === "number") {
+    if (!Number.isFinite(input)) return { ok: false, error: `${input} is not a finite number` };
+    return parseQuantity(numberToText(input));
+  }
+  if (typeof input !== "string") return { ok: false, error: `expected a quantity string such as "256Mi", got ${describe(input)}` };
+  if (input === "") return { ok: false, error: `empty quantity; write a value such as "256Mi" or "250m"` };
+  const m = NUMBER.exec(input);
+  if (!m) return { ok: false, error: invalid(input) };
+  const [, sign, whole, fraction = "", suffix] = m;
+  if (whole === "" && fraction === "") return { ok: false, error: invalid(input) };
+  // Upstream accepts "1." and ".5"; a second dot or anything else lands in the suffix and fails there.
+  let mantissa = BigInt((whole || "0") + fraction);
+  let exp10 = -fraction.length;
+  let multiplier = 1n;
+  if (suffix in BINARY_SUFFIXES) {
+    multiplier = BINARY_SUFFIXES[suffix];
+  } else if (suffix in DECIMAL_SUFFIXES) {
+    exp10 += DECIMAL_SUFFIXES[suffix];
+  } else {
+    const e = EXPONENT.exec(suffix);
+    if (!e) return { ok: false, error: invalid(input, suffix) };
+    exp10 += Number(e[1]);
+  }
+  const negative = sign === "-";
+  let nanos = toNanos(mantissa * multiplier, exp10 + 9);
+  if (nanos > MAX_NANOS) nanos = MAX_NANOS;
+  return { ok: true, quantity: { nanos: negative ? -nanos : nanos, text: input } };
+}
+
+/** `value × 10^exp`, rounded up (away from zero) to a whole number; value ≥ 0. */
+function toNanos(value: bigint, exp: number): bigint {
+  if (value === 0n) return 0n;
+  if (exp >= 0) return exp > EXPONENT_BOUND + 30 ? MAX_NANOS + 1n : value * 10n ** BigInt(exp);
+  if (-exp > EXPONENT_BOUND + String(value).length) return 1n;
+  const divisor = 10n ** BigInt(-exp);
+  const q = value / divisor;
+  return value % divisor === 0n ? q : q + 1n;
+}
+
+export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
+  return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
+}
+
+/** The exact ratio a/b as a number, for ratio limits (b must be non-zero). */
+export function quantityRatio(a: Quantity, b: Quantity): number {
+  // Scale to keep six significant decimals exact before the one lossy conversion.
+  return Number((a.nanos * 1_000_000n) / b.nanos) / 1_000_000;
+}
+
+function numberToText(n: number): string {
+  // JSON numbers such as 1e21 or 0.5 keep their exact decimal digits when printed this way.
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? BigInt(n).toString() : String(n);
+}
+
+function invalid(input: string, suffix?: string): string {
+  // "512MB" is the most common mistake: Kubernetes has no byte unit, and people mean mebibytes.
+  const bytes = /^([0-9.]+)([KMGTPE])i?B$/i.exec(input);
+  const hint = bytes ? ` — Kubernetes has no "B" suffix; write "${bytes[1]}${bytes[2].toUpperCase()}i"` : suffix ? ` (unknown suffix "${suffix}")` : "";
+  return `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * Resource rules: every container says what it needs (requests) and the most memory it may use
+ * (limit), and the values it gives are real quantities in a sane order. A pod without a memory
+ * limit is the runbook's first cause of exit 137 (OOMKilled) — for it or for its neighbours.
+ */
+import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
+import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
+import { field, isObject, isPresent, isUnknown, join } from "./read";
+import { SUGGESTED_RESOURCES, resourcesFix, yamlSnippet } from "./fixes";
+import { QUANTITY_PATTERN, commonSchema } from "./schema";
+
+type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
+
+const DEFAULT_REQUIRED: Required<Omit<ResourcesRequiredConfig, "excludeNamespaces">> = {
+  requireCpuRequest: true,
+  requireMemoryRequest: true,
+  requireMemoryLimit: true,
+  // CPU limits throttle a busy container long before it would harm a neighbour; requests already
+  // guarantee its share. Teams that want hard caps can turn this on.
+  requireCpuLimit: false,
+  defaults: { ...SUGGESTED_RESOURCES },
+};
+
+export const resourcesRequired: Rule<"resources-required"> = {
+  id: "resources-required",
+  title: "CPU and memory requests and a memory limit on every container",
+  description: "Every container and init container sets cpu and memory requests and a memory limit, so it is scheduled where it fits and an overrun is contained to it.",
+  defaultLevel: "mandatory",
+  severity: "high",
+  defaults: DEFAULT_REQUIRED,
+  configSchema: {
+    properties: {
+      ...commonSchema,
+      requireCpuRequest: { type: "boolean", default: true, description: "Require resources.requests.cpu." },
+      requireMemoryRequest: { type: "boolean", default: true, description: "Require resources.requests.memory." },
+      requireMemoryLimit: { type: "boolean", default: true, description: "Require resources.limits.memory." },
+      requireCpuLimit: { type: "boolean", default: false, description: "Require resources.limits.cpu (off: CPU limits throttle; requests already guarantee a share)." },
+      defaults: {
+        type: "object",
+        description: "Values that remediation fills in and fixes suggest.",
+        properties: Object.fromEntries(Object.keys(SUGGESTED_RESOURCES).map((k) => [k, { type: "string", pattern: QUANTITY_PATTERN }])),
+        additionalProperties: false,
+      },
+    },
+  },
+  check(template, config) {
+    if (template.partial) return []; // a Patch leaves absent fields as they are
+    const cfg = { ...DEFAULT_REQUIRED, ...config };
+    const values: Record<keyof typeof SUGGESTED_RESOURCES, string> = { ...SUGGESTED_RESOURCES, ...config.defaults };
+    const needs: Need[] = [];
+    if (cfg.requireCpuRequest) needs.push({ key: "requests", resource: "cpu", label: "cpu request" });
+    if (cfg.requireMemoryRequest) needs.push({ key: "requests", resource: "memory", label: "memory request" });
+    if (cfg.requireMemoryLimit) needs.push({ key: "limits", resource: "memory", label: "memory limit" });
+    if (cfg.requireCpuLimit) needs.push({ key: "limits", resource: "cpu", label: "cpu limit" });
+    const findings: Finding[] = [];
+    for (const c of template.containers) {
+      const missing = needs.filter((n) => isMissing(c, n));
+      if (missing.length === 0) continue;
+      const resourcesPath = join(c.path, "resources");
+      const path = missing.length === 1 ? join(join(resourcesPath, missing[0].key), missing[0].resource) : resourcesPath;
+      findings.push({
+        rule: "resources-required",
+        severity: "high",
+        resource: template.resource,
+        container: c.name,
+        path,
+        message: `${describeContainer(c)} has no ${listLabels(missing.map((m) => m.label))}` +
+          (missing.some((m) => m.label === "memory limit") ? "; without a memory limit one leak can OOM-kill (exit 137) every pod on the node" : "; the scheduler cannot place it where it fits"),
+        fix: resourcesFix(c, { ...values, cpuLimit: cfg.requireCpuLimit ? values.cpuLimit : undefined }),
+      });
+    }
+    return findings;
+  },
+};
+
+/** Missing, or zero (which Kubernetes treats as not asking for anything). */
+function isMissing(c: ContainerRef, need: Need): boolean {
+  const resources = field(c.spec, "resources");
+  if (isUnknown(resources)) return false;
+  const direct = quantityAt(resources, need.key, need.resource);
+  if (direct !== "missing") return direct === "zero";
+  // The API server copies a limit into a missing request, so a limit satisfies the request.
+  if (need.key === "requests") return quantityAt(resources, "limits", need.resource) !== "set";
+  return true;
+}
+
+function quantityAt(resources: unknown, key: string, resource: string): "missing" | "zero" | "set" {
+  const group = field(resources, key);
+  if (isUnknown(group)) return "set";
+  const v = field(group, resource);
+  if (!isPresent(v)) return "missing";
+  if (isUnknown(v)) return "set";
+  const q = parseQuantity(v);
+  return q.ok && q.quantity.nanos === 0n ? "zero" : "set"; // an invalid value is resource-values-valid's to report
+}
+
+const DEFAULT_VALUES: ResourceValuesConfig = {};
+
+export const resourceValuesValid: Rule<"resource-values-valid"> = {
+  id: "resource-values-valid",
+  title: "Resource values are valid quantities, limits at or above requests",
+  description: "Every request and limit parses as a Kubernetes quantity, is not negative, each limit is at least its request, and optional ratio and min/max bounds hold.",
+  defaultLevel: "mandatory",
+  severity: "high",
+  defaults: {},
+  configSchema: {
+    properties: {
+      ...commonSchema,
+      maxMemoryLimitToRequestRatio: { type: "number", exclusiveMinimum: 0, description: "Largest allowed limits.memory / requests.memory." },
+      maxCpuLimitToRequestRatio: { type: "number", exclusiveMinimum: 0, description: "Largest allowed limits.cpu / requests.cpu." },
+      minCpuRequest: { type: "string", pattern: QUANTITY_PATTERN, description: "Smallest allowed requests.cpu, e.g. 100m." },
+      minMemoryRequest: { type: "string", pattern: QUANTITY_PATTERN, description: "Smallest allowed requests.memory, e.g. 100Mi." },
+      maxCpuLimit: { type: "string", pattern: QUANTITY_PATTERN, description: "Largest allowed limits.cpu." },
+      maxMemoryLimit: { type: "string", pattern: QUANTITY_PATTERN, description: "Largest allowed limits.memory." },
+    },
+  },
+  check(template, config) {
+    const cfg = { ...DEFAULT_VALUES, ...config };
+    const findings: Finding[] = [];
+    for (const c of template.containers) findings.push(...checkValues(template, c, cfg));
+    return findings;
+  },
+};
+
+function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValuesConfig): Finding[] {
+  const findings: Finding[] = [];
+  const report = (path: string, message: string, fix?: string) =>
+    findings.push({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: c.name, path, message, fix });
+  const resources = field(c.spec, "resources");
+  const base = join(c.path, "resources");
+  const parsed: Record<"requests" | "limits", Record<string, Quantity>> = { requests: {}, limits: {} };
+
+  for (const key of ["requests", "limits"] as const) {
+    const group = field(resources, key);
+    if (!isObject(group)) continue;
+    for (const [name, value] of Object.entries(group)) {
+      if (!isPresent(value) || isUnknown(value)) continue;
+      const path = join(join(base, key), name);
+      const q = parseQuantity(value);
+      if (!q.ok) {
+        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, yamlSnippet({ [key]: { [name]: suggestion(name, key) } }));
+      } else if (q.quantity.nanos < 0n) {
+        report(path, `${describeContainer(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, yamlSnippet({ [key]: { [name]: suggestion(name, key) } }));
+      } else {
+        parsed[key][name] = q.quantity;
+      }
+    }
+  }
+
+  for (const [name, limit] of Object.entries(parsed.limits)) {
+    const request = parsed.requests[name];
+    if (request && compareQuantities(limit, request) < 0) {
+      report(join(join(base, "limits"), name),
+        `${describeContainer(c)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
+        yamlSnippet({ limits: { [name]: request.text } }));
+    }
+  }
+
+  const ratio = (name: "memory" | "cpu", max: number | undefined) => {
+    const limit = parsed.limits[name];
+    const request = parsed.requests[name];
+    if (max === undefined || !limit || !request || request.nanos === 0n) return;
+    const r = quantityRatio(limit, request);
+    if (r > max) {
+      report(join(join(base, "limits"), name),
+        `${describeContainer(c)}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`);
+    }
+  };
+  ratio("memory", cfg.maxMemoryLimitToRequestRatio);
+  ratio("cpu", cfg.maxCpuLimitToRequestRatio);
+
+  const bound = (key: "requests" | "limits", name: "cpu" | "memory", bound: string | undefined, dir: "min" | "max") => {
+    const value = parsed[key][name];
+    const b = bound === undefined ? undefined : parseQuantity(bound);
+    if (!value || !b?.ok) return;
+    const cmp = compareQuantities(value, b.quantity);
+    if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
+      report(join(join(base, key), name),
+        `${describeContainer(c)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
+        yamlSnippet({ [key]: { [name]: bound } }));
+    }
+  };
+  bound("requests", "cpu", cfg.minCpuRequest, "min");
+  bound("requests", "memory", cfg.minMemoryRequest, "min");
+  bound("limits", "cpu", cfg.maxCpuLimit, "max");
+  bound("limits", "memory", cfg.maxMemoryLimit, "max");
+  return findings;
+}
+
+function suggestion(name: string, key: "requests" | "limits"): string {
+  if (name === "cpu") return key === "requests" ? SUGGESTED_RESOURCES.cpuRequest : SUGGESTED_RESOURCES.cpuLimit;
+  if (name === "memory") return key === "requests" ? SUGGESTED_RESOURCES.memoryRequest : SUGGESTED_RESOURCES.memoryLimit;
+  return "1";
+}
+
+export function describeContainer(c: ContainerRef): string {
+  const what = c.kind === "container" ? "container" : c.kind === "init" ? "init container" : "sidecar";
+  return `${what} "${c.name}"`;
+}
+
+function listLabels(labels: string[]): string {
+  return labels.length <= 1 ? labels.join("") : `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
+}

@@ -1,0 +1,191 @@
+/**
+ * Finds every pod template in any object: plain manifests (apiVersion/kind), Pulumi resource
+ * inputs named by a type token (`kubernetes:apps/v1:Deployment`, `…Patch`, `…List`), and `List`s.
+ */
+import { ContainerKind, ContainerRef, PodTemplate } from "./types";
+import { Obj, describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
+
+/** Where each workload kind keeps its pod spec, and whether its pods run until stopped. */
+const WORKLOADS: Record<string, { specPath: string[]; longRunning: boolean }> = {
+  Pod: { specPath: ["spec"], longRunning: true },
+  PodTemplate: { specPath: ["template", "spec"], longRunning: true },
+  Deployment: { specPath: ["spec", "template", "spec"], longRunning: true },
+  StatefulSet: { specPath: ["spec", "template", "spec"], longRunning: true },
+  DaemonSet: { specPath: ["spec", "template", "spec"], longRunning: true },
+  ReplicaSet: { specPath: ["spec", "template", "spec"], longRunning: true },
+  ReplicationController: { specPath: ["spec", "template", "spec"], longRunning: true },
+  Job: { specPath: ["spec", "template", "spec"], longRunning: false },
+  CronJob: { specPath: ["spec", "jobTemplate", "spec", "template", "spec"], longRunning: false },
+};
+
+export const WORKLOAD_KINDS = Object.keys(WORKLOADS);
+
+/** Annotation that exempts a workload from rules: `"<rule-id>[,<rule-id>…]: <reason>"`, clauses joined by `;`. */
+export const EXEMPT_ANNOTATION = "crashguard.dev/exempt";
+
+const TYPE_TOKEN = /^kubernetes:[^:]+:([A-Za-z]+)$/;
+
+/** The kind a Pulumi type token names, and whether it is a Patch or a List resource. */
+export function parseTypeToken(token: string): { kind: string; partial: boolean; list: boolean } | undefined {
+  const m = TYPE_TOKEN.exec(token);
+  if (!m) return undefined;
+  let kind = m[1];
+  const partial = kind.endsWith("Patch");
+  if (partial) kind = kind.slice(0, -"Patch".length);
+  const list = kind.endsWith("List") && kind !== "List";
+  if (list) kind = kind.slice(0, -"List".length);
+  return { kind, partial, list };
+}
+
+/** Is this type token (or manifest kind) one the rules read? Cheap, for adapters that filter first. */
+export function isWorkloadType(typeOrKind: string): boolean {
+  const parsed = parseTypeToken(typeOrKind);
+  const kind = parsed ? parsed.kind : typeOrKind;
+  return kind in WORKLOADS || kind === "List" || (parsed?.list ?? false);
+}
+
+export interface TemplateOptions {
+  /** Pulumi type token; decides the kind when the object has none, and marks Patch resources. */
+  typeToken?: string;
+  /** Name to use when the object's metadata has none (the Pulumi resource name). */
+  name?: string;
+}
+
+export function podTemplates(obj: unknown, options: TemplateOptions = {}): PodTemplate[] {
+  const out: PodTemplate[] = [];
+  const parsed = options.typeToken ? parseTypeToken(options.typeToken) : undefined;
+  const kind = typeof field(obj, "kind") === "string" ? (field(obj, "kind") as string) : parsed?.kind;
+  const partial = parsed?.partial ?? false;
+  if (parsed?.list || (kind !== undefined && kind.endsWith("List"))) {
+    collectList(obj, "", partial, options.name, out, 0);
+  } else if (kind) {
+    collect(obj, kind, "", partial, options.name, out);
+  }
+  return out;
+}
+
+const MAX_LIST_DEPTH = 8;
+
+function collectList(obj: unknown, path: string, partial: boolean, name: string | undefined, out: PodTemplate[], depth: number): void {
+  const items = field(obj, "items");
+  if (!Array.isArray(items) || depth > MAX_LIST_DEPTH) return;
+  items.forEach((item, i) => {
+    const kind = field(item, "kind");
+    if (typeof kind !== "string") return;
+    const itemPath = join(join(path, "items"), i);
+    if (kind.endsWith("List")) collectList(item, itemPath, partial, undefined, out, depth + 1);
+    else collect(item, kind, itemPath, partial, name ? `${name}[${i}]` : undefined, out);
+  });
+}
+
+function collect(obj: unknown, kind: string, path: string, partial: boolean, fallbackName: string | undefined, out: PodTemplate[]): void {
+  const shape = WORKLOADS[kind];
+  if (!shape || !isObject(obj)) return;
+  const metadata = field(obj, "metadata");
+  const name = stringField(metadata, "name") ?? fallbackName ?? "<unnamed>";
+  const namespace = stringField(metadata, "namespace");
+  const template: PodTemplate = {
+    kind,
+    name,
+    namespace,
+    resource: `${kind} ${namespace ? `${namespace}/` : ""}${name}`,
+    path,
+    specPath: shape.specPath.reduce(join, path),
+    longRunning: shape.longRunning,
+    partial,
+    annotations: {},
+    containers: [],
+    problems: [],
+  };
+  // The pod template's own metadata sits beside its spec; the owner's annotations win.
+  const podMetadata = kind === "Pod" ? undefined : field(walk(obj, shape.specPath.slice(0, -1)), "metadata");
+  Object.assign(template.annotations, stringMap(field(podMetadata, "annotations")), stringMap(field(metadata, "annotations")));
+
+  let spec: unknown = obj;
+  let at = path;
+  for (const key of shape.specPath) {
+    spec = field(spec, key);
+    at = join(at, key);
+    if (isUnknown(spec)) {
+      out.push(template);
+      return; // Not knowable during preview: nothing to judge, nothing to complain about.
+    }
+    if (!isPresent(spec)) {
+      if (!partial) template.problems.push({ path: at, message: `${template.resource} has no ${at}, so it has no containers to run` });
+      out.push(template);
+      return;
+    }
+    if (!isObject(spec)) {
+      template.problems.push({ path: at, message: `${at} must be an object, but is ${describeValue(spec)}` });
+      out.push(template);
+      return;
+    }
+  }
+  if (kind === "Pod" && field(spec, "restartPolicy") !== undefined && field(spec, "restartPolicy") !== "Always") {
+    template.longRunning = false; // a run-to-completion Pod is a job in all but name
+  }
+  readContainers(spec as Obj, template, "containers", partial);
+  readContainers(spec as Obj, template, "initContainers", true);
+  out.push(template);
+}
+
+function readContainers(spec: Obj, template: PodTemplate, key: "containers" | "initContainers", optional: boolean): void {
+  const list = field(spec, key);
+  const path = join(template.specPath, key);
+  if (isUnknown(list)) return;
+  if (!isPresent(list)) {
+    if (!optional) template.problems.push({ path, message: `${template.resource} declares no containers at ${path}` });
+    return;
+  }
+  if (!Array.isArray(list)) {
+    template.problems.push({ path, message: `${path} must be a list of containers, but is ${describeValue(list)}` });
+    return;
+  }
+  if (list.length === 0 && !optional) template.problems.push({ path, message: `${template.resource} declares no containers at ${path}` });
+  list.forEach((c, i) => {
+    const cpath = join(path, i);
+    if (!isObject(c)) {
+      template.problems.push({ path: cpath, message: `${cpath} must be a container object, but is ${describeValue(c)}` });
+      return;
+    }
+    const name = typeof c.name === "string" && c.name ? c.name : `#${i}`;
+    const kind: ContainerKind = key === "containers" ? "container" : field(c, "restartPolicy") === "Always" ? "sidecar" : "init";
+    const ref: ContainerRef = { kind, name, path: cpath, spec: c };
+    checkShape(ref, template);
+    template.containers.push(ref);
+  });
+}
+
+/** Fields the rules read must have the right shape; anything else is reported once, here. */
+function checkShape(c: ContainerRef, template: PodTemplate): void {
+  const expectObject = (value: unknown, path: string) => {
+    if (isPresent(value) && !isUnknown(value) && !isObject(value)) {
+      template.problems.push({ path, container: c.name, message: `${path} must be an object, but is ${describeValue(value)}` });
+    }
+  };
+  const resources = field(c.spec, "resources");
+  expectObject(resources, join(c.path, "resources"));
+  expectObject(field(resources, "requests"), join(join(c.path, "resources"), "requests"));
+  expectObject(field(resources, "limits"), join(join(c.path, "resources"), "limits"));
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expectObject(field(c.spec, probe), join(c.path, probe));
+  const ports = field(c.spec, "ports");
+  if (isPresent(ports) && !isUnknown(ports) && !Array.isArray(ports)) {
+    template.problems.push({ path: join(c.path, "ports"), container: c.name, message: `${join(c.path, "ports")} must be a list, but is ${describeValue(ports)}` });
+  }
+}
+
+function walk(obj: unknown, keys: string[]): unknown {
+  return keys.reduce<unknown>((o, k) => field(o, k), obj);
+}
+
+function stringField(obj: unknown, key: string): string | undefined {
+  const v = field(obj, key);
+  return typeof v === "string" && v !== "" && !isUnknown(v) ? v : undefined;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(v)) return out;
+  for (const [k, val] of Object.entries(v)) if (typeof val === "string") out[k] = val;
+  return out;
+}
