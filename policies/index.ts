@@ -8,11 +8,18 @@ import { PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidation
 import { RULES, Rule, RuleConfigs, RuleId, checkObject, formatFinding, isWorkloadType } from "./rules";
 import { fillMissingResources } from "./remediate";
 
-/** Inputs as the engine sent them, unknowns included as Pulumi's sentinels (which the rules skip). */
+/**
+ * Inputs as the engine sent them: unknowns as Pulumi's sentinels (which the rules skip) and, for
+ * remediation, secrets still wrapped so a rewritten resource keeps them secret.
+ */
 function rawProps(args: { props: Record<string, unknown> }): unknown {
-  // The SDK wraps props in a proxy that throws on the first unknown value it meets; the rules
-  // judge what is known and skip the rest, so they read the object underneath.
-  return (args.props as Record<string, unknown>)["__getSpecialProxyTarget"] ?? args.props;
+  // The SDK wraps props in proxies: one throws on the first unknown value it meets, one unwraps
+  // secrets. The rules judge what is known and skip the rest, so they read the object underneath.
+  let props: unknown = args.props;
+  while (props !== null && typeof props === "object" && (props as Record<string, unknown>)["__isSpecialProxy"] === true) {
+    props = (props as Record<string, unknown>)["__getSpecialProxyTarget"];
+  }
+  return props;
 }
 
 function validate(rule: Rule) {
@@ -40,7 +47,8 @@ function remediate(args: ResourceValidationArgs): Record<string, unknown> | unde
 
 export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
   name: rule.id,
-  description: `${rule.title}. ${rule.description}`,
+  // The engine prefixes every violation with this, so it stays one short line.
+  description: rule.title,
   enforcementLevel: rule.defaultLevel,
   severity: rule.severity,
   configSchema: { properties: rule.configSchema.properties as never },

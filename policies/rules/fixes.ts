@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import { ContainerRef } from "./types";
-import { field, isObject, isPresent } from "./read";
+import { field, isObject, isPresent, isUnknown } from "./read";
 
 export const SUGGESTED_RESOURCES = {
   cpuRequest: "250m",
@@ -25,7 +25,8 @@ export const SUGGESTED_PROBE_TIMINGS = {
 export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
 
 export function yamlSnippet(value: unknown): string {
-  return stringify(value, { lineWidth: 0 }).trimEnd();
+  // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
+  return stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : v), { lineWidth: 0 }).trimEnd();
 }
 
 /** The container's `resources:` block with what is set kept and what is missing filled in. */

@@ -1,0 +1,190 @@
+/**
+ * Runs a CrossGuard policy pack and talks to it exactly as the Pulumi CLI does: spawn
+ * `node <@pulumi/pulumi>/cmd/run-policy-pack <engine> <pack-dir>` with the pack directory as cwd,
+ * read the port it prints, then call the Analyzer gRPC service with `@pulumi/pulumi/proto` stubs.
+ * `crashguard check`, the tests and the benchmarks all use this one client.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { createRequire } from "module";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import type * as AnalyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+
+// Messages must be built with the very copies of the generated code and google-protobuf that
+// @pulumi/pulumi resolves, or serialization fails on `instanceof` checks.
+const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
+const pb: typeof AnalyzerPb = pulumiRequire("./proto/analyzer_pb");
+const rpc = pulumiRequire("./proto/analyzer_grpc_pb");
+const structPb = pulumiRequire("google-protobuf/google/protobuf/struct_pb");
+const emptyPb = pulumiRequire("google-protobuf/google/protobuf/empty_pb");
+
+export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"]; // proto enum order
+
+export interface AnalyzedResource {
+  type: string;
+  name: string;
+  urn: string;
+  properties: Record<string, unknown>;
+  parent?: string;
+}
+
+export interface Diagnostic {
+  policyName: string;
+  policyPackName: string;
+  message: string;
+  enforcementLevel: EnforcementLevel;
+  urn: string;
+  severity: number;
+}
+
+export interface PolicyInfo {
+  name: string;
+  description: string;
+  enforcementLevel: EnforcementLevel;
+  configSchema?: Record<string, unknown>;
+}
+
+export interface Remediation {
+  policyName: string;
+  properties?: Record<string, unknown>;
+  diagnostic: string;
+}
+
+/** Pulumi's secret envelope on the wire: `{ [SECRET_SIG]: SECRET_VALUE_SIG, value }`. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export class PolicyPackClient {
+  private constructor(private readonly child: ChildProcess, private readonly client: grpc.Client & Record<string, Function>) {}
+
+  /** Starts the pack in `packDir`; resolves once it is serving. */
+  static async start(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyPackClient> {
+    const runner = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run-policy-pack");
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    const port = await readPort(child, options.timeoutMs ?? 60_000);
+    const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    });
+    return new PolicyPackClient(child, client);
+  }
+
+  async info(): Promise<{ name: string; version: string; policies: PolicyInfo[] }> {
+    const res: AnalyzerPb.AnalyzerInfo = await this.call("getAnalyzerInfo", new emptyPb.Empty());
+    return {
+      name: res.getName(),
+      version: res.getVersion(),
+      policies: res.getPoliciesList().map((p) => ({
+        name: p.getName(),
+        description: p.getDescription(),
+        enforcementLevel: LEVELS[p.getEnforcementlevel()],
+        configSchema: p.getConfigschema()?.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+      })),
+    };
+  }
+
+  /** Per-policy config, as `--policy-pack-config` gives it: `{ policy: level | { enforcementLevel?, ...props } }`. */
+  async configure(config: Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>): Promise<void> {
+    const req = new pb.ConfigureAnalyzerRequest();
+    const map = req.getPolicyconfigMap();
+    for (const [policy, value] of Object.entries(config)) {
+      const { enforcementLevel, ...props } = typeof value === "string" ? { enforcementLevel: value } : value;
+      const pc = new pb.PolicyConfig();
+      // Like the CLI, send the pack's default level when the config names none.
+      pc.setEnforcementlevel(LEVELS.indexOf(enforcementLevel ?? (await this.defaultLevel(policy))) as AnalyzerPb.EnforcementLevel);
+      pc.setProperties(structPb.Struct.fromJavaScript(props));
+      map.set(policy, pc);
+    }
+    await this.call("configure", req);
+  }
+
+  async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
+    const res: AnalyzerPb.AnalyzeResponse = await this.call("analyze", this.request(resource, new pb.AnalyzeRequest()));
+    return res.getDiagnosticsList().map(toDiagnostic);
+  }
+
+  async analyzeStack(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
+    const req = new pb.AnalyzeStackRequest();
+    req.setResourcesList(resources.map((r) => {
+      const ar = this.request(r, new pb.AnalyzerResource());
+      if (r.parent) ar.setParent(r.parent);
+      return ar;
+    }));
+    const res: AnalyzerPb.AnalyzeResponse = await this.call("analyzeStack", req);
+    return res.getDiagnosticsList().map(toDiagnostic);
+  }
+
+  async remediate(resource: AnalyzedResource): Promise<Remediation[]> {
+    const res: AnalyzerPb.RemediateResponse = await this.call("remediate", this.request(resource, new pb.AnalyzeRequest()));
+    return res.getRemediationsList().map((r) => ({
+      policyName: r.getPolicyname(),
+      properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+      diagnostic: r.getDiagnostic(),
+    }));
+  }
+
+  /** Stops the pack process and closes the channel; safe to call twice. */
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+
+  private levels?: Map<string, EnforcementLevel>;
+  private async defaultLevel(policy: string): Promise<EnforcementLevel> {
+    this.levels ??= new Map((await this.info()).policies.map((p) => [p.name, p.enforcementLevel]));
+    return this.levels.get(policy) ?? "advisory";
+  }
+
+  private request<T extends AnalyzerPb.AnalyzeRequest | AnalyzerPb.AnalyzerResource>(r: AnalyzedResource, req: T): T {
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setUrn(r.urn);
+    req.setProperties(structPb.Struct.fromJavaScript(r.properties));
+    // The policy SDK refuses requests without options ("a more recent CLI is required").
+    req.setOptions(new pb.AnalyzerResourceOptions());
+    return req;
+  }
+
+  private call<T>(method: string, req: unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.client[method](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res)));
+    });
+  }
+}
+
+function toDiagnostic(d: AnalyzerPb.AnalyzeDiagnostic): Diagnostic {
+  return {
+    policyName: d.getPolicyname(),
+    policyPackName: d.getPolicypackname(),
+    message: d.getMessage(),
+    enforcementLevel: LEVELS[d.getEnforcementlevel()],
+    urn: d.getUrn(),
+    severity: d.getSeverity(),
+  };
+}
+
+function readPort(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => fail(`did not print its port within ${timeoutMs / 1000}s`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new Error(`policy pack ${why}${err.trim() ? `:\n${err.trim()}` : ""}`));
+    };
+    child.stderr!.on("data", (d) => (err += d));
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && /^\d+$/.test(line.trim())) {
+        clearTimeout(timer);
+        resolve(Number(line.trim()));
+      }
+    });
+    child.once("exit", (code) => fail(`exited with code ${code} before serving`));
+  });
+}
