@@ -1,0 +1,345 @@
+/**
+ * Plays controller and kubelet on the simulator: creates a workload's revision objects and pods,
+ * then moves each container through the state sequences a real kubelet produces, with kubelet's
+ * crash backoff (10 s doubling to 300 s). Every delay is multiplied by `scale`, so tests can run
+ * a crash loop in milliseconds and the benchmark in real seconds (scale 1).
+ */
+import type { Container, ContainerStatus, Pod } from "kubernetes-types/core/v1";
+import type { K8sSim, SimObject } from "./server";
+
+/** What one container does when started. Times are in (unscaled) seconds. */
+export type Behaviour =
+  | { kind: "healthy"; readyAfter?: number }
+  | { kind: "crash"; runFor: number; exitCode: number; reason?: "Error" | "OOMKilled" | "StartError" | "Completed"; message?: string; logs?: string[] }
+  | { kind: "liveness-kill"; runFor: number; exitCode: 137 | 143; logs?: string[] }
+  | { kind: "image-pull" }
+  | { kind: "config-error"; message: string };
+
+export interface SimContainer {
+  name: string;
+  behaviour: Behaviour;
+  /** Extra spec fields: resources, probes, env… */
+  spec?: Partial<Container>;
+}
+
+export interface WorkloadScenario {
+  kind: "Deployment" | "StatefulSet" | "DaemonSet";
+  namespace: string;
+  name: string;
+  /** Pods to run (nodes, for a DaemonSet). Default 1. */
+  replicas?: number;
+  containers: SimContainer[];
+  initContainers?: SimContainer[];
+  /** FailedScheduling message; when set, no pod is ever scheduled. */
+  unschedulable?: string;
+  /** Deployments: when the controller reports ProgressDeadlineExceeded (unscaled seconds). Default 600. */
+  progressDeadlineSeconds?: number;
+}
+
+const BACKOFF_START = 10;
+const BACKOFF_MAX = 300;
+const STARTUP_SECONDS = 0.5;
+
+export class SimCluster {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private generation = 0;
+
+  constructor(
+    private readonly sim: K8sSim,
+    /** Multiplies every delay; 1 = real time. */
+    private readonly scale: number,
+  ) {}
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Creates (or updates, as a new generation) the workload and starts its controller and pods. */
+  deploy(s: WorkloadScenario): void {
+    const gen = ++this.generation;
+    const hash = `${(0x5c4f7d8b9 + gen * 7919).toString(16).slice(0, 9)}`;
+    const labels = { app: s.name };
+    const template = { metadata: { labels }, spec: { containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) } };
+    const replicas = s.replicas ?? 1;
+    const workload = this.sim.put(collection(s.kind), {
+      metadata: { name: s.name, namespace: s.namespace, generation: gen, labels },
+      spec: { replicas, selector: { matchLabels: labels }, template, ...(s.kind === "Deployment" ? { progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600 } : {}) },
+      status: { observedGeneration: gen - 1 },
+    });
+    this.later(0.05, () => this.startRevision(s, workload, hash, gen, replicas));
+  }
+
+  private startRevision(s: WorkloadScenario, workload: SimObject, hash: string, gen: number, replicas: number): void {
+    const owner = { apiVersion: "apps/v1", kind: s.kind, name: s.name, uid: workload.metadata!.uid, controller: true };
+    const template = (workload.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+    let podOwner: object = owner;
+    let revisionLabel: Record<string, string>;
+    if (s.kind === "Deployment") {
+      const rs = this.sim.put("replicasets", {
+        metadata: { name: `${s.name}-${hash}`, namespace: s.namespace, labels: { ...template.metadata.labels, "pod-template-hash": hash }, annotations: { "deployment.kubernetes.io/revision": String(gen) }, ownerReferences: [owner] },
+        spec: { replicas, template },
+      });
+      podOwner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid, controller: true };
+      revisionLabel = { "pod-template-hash": hash };
+      this.updateWorkload(s, { metadata: { annotations: { "deployment.kubernetes.io/revision": String(gen) } } });
+    } else if (s.kind === "DaemonSet") {
+      this.sim.put("controllerrevisions", { metadata: { name: `${s.name}-${hash}`, namespace: s.namespace, labels: { ...template.metadata.labels, "controller-revision-hash": hash }, ownerReferences: [owner] }, revision: gen });
+      revisionLabel = { "controller-revision-hash": hash };
+    } else {
+      revisionLabel = { "controller-revision-hash": `${s.name}-${hash}` };
+    }
+    const status = s.kind === "StatefulSet" ? { updateRevision: `${s.name}-${hash}` } : s.kind === "DaemonSet" ? { desiredNumberScheduled: replicas } : {};
+    this.updateWorkload(s, { status: { observedGeneration: gen, replicas, ...status } });
+    if (s.kind === "Deployment") this.later(s.progressDeadlineSeconds ?? 600, () => this.progressDeadline(s));
+    for (let i = 0; i < replicas; i++) {
+      const name = s.kind === "StatefulSet" ? `${s.name}-${i}` : `${s.name}-${s.kind === "Deployment" ? `${hash}-` : ""}${podSuffix(gen, i)}`;
+      this.startPod(s, name, { ...template.metadata.labels, ...revisionLabel }, podOwner);
+    }
+  }
+
+  private startPod(s: WorkloadScenario, name: string, labels: Record<string, string>, owner: object): void {
+    const pod: Pod = {
+      metadata: { name, namespace: s.namespace, labels, ownerReferences: [owner as never] },
+      spec: { restartPolicy: "Always", containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) },
+      status: { phase: "Pending", conditions: [] },
+    };
+    const kubelet = new PodKubelet(this, s, pod);
+    kubelet.save();
+    if (s.unschedulable) {
+      kubelet.setCondition("PodScheduled", "False", "Unschedulable", s.unschedulable);
+      kubelet.event("Warning", "FailedScheduling", s.unschedulable, undefined, "default-scheduler");
+      return kubelet.save();
+    }
+    this.later(0.1, () => kubelet.schedule());
+  }
+
+  /** Recomputes the status fields `kubectl rollout status` and the verifier read. */
+  refreshWorkload(s: WorkloadScenario): void {
+    const pods = this.sim.list("pods", s.namespace).filter((p) => p.metadata?.labels?.app === s.name) as Pod[];
+    const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+    const current = this.sim.get(collection(s.kind), s.namespace, s.name);
+    const replicas = (current?.spec as { replicas: number }).replicas;
+    const deploymentStatus = {
+      updatedReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      unavailableReplicas: Math.max(0, replicas - ready),
+      conditions: conditions(current, ready >= replicas),
+    };
+    const status = s.kind === "Deployment" ? deploymentStatus : s.kind === "StatefulSet" ? { readyReplicas: ready, updatedReplicas: pods.length, currentReplicas: pods.length } : { numberReady: ready, updatedNumberScheduled: pods.length, currentNumberScheduled: pods.length };
+    this.updateWorkload(s, { status });
+  }
+
+  private progressDeadline(s: WorkloadScenario): void {
+    const current = this.sim.get("deployments", s.namespace, s.name);
+    const status = current?.status as { availableReplicas?: number } | undefined;
+    if ((status?.availableReplicas ?? 0) >= ((current?.spec as { replicas: number }).replicas ?? 1)) return;
+    const message = `ReplicaSet "${s.name}" has timed out progressing.`;
+    this.updateWorkload(s, { status: { conditions: [{ type: "Available", status: "False", reason: "MinimumReplicasUnavailable" }, { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message }] } });
+  }
+
+  private updateWorkload(s: WorkloadScenario, patch: { metadata?: object; status?: object }): void {
+    const current = this.sim.get(collection(s.kind), s.namespace, s.name);
+    if (!current) return;
+    this.sim.put(collection(s.kind), { ...current, metadata: { ...current.metadata, ...patch.metadata }, status: { ...(current.status as object), ...patch.status } });
+  }
+
+  later(seconds: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, seconds * this.scale * 1000);
+    this.timers.add(t);
+  }
+
+  get simulator(): K8sSim {
+    return this.sim;
+  }
+}
+
+/** One pod's kubelet: container state machines, conditions and events. */
+class PodKubelet {
+  private eventSeq = 0;
+  private uid?: string;
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly s: WorkloadScenario,
+    private readonly pod: Pod,
+  ) {}
+
+  private get ns(): string {
+    return this.s.namespace;
+  }
+
+  save(): void {
+    this.uid = this.cluster.simulator.put("pods", this.pod as SimObject).metadata!.uid;
+    this.cluster.refreshWorkload(this.s);
+  }
+
+  schedule(): void {
+    this.setCondition("PodScheduled", "True");
+    this.event("Normal", "Scheduled", `Successfully assigned ${this.ns}/${this.pod.metadata!.name} to aks-user-12345678-vmss000000`, undefined, "default-scheduler");
+    const init = this.s.initContainers ?? [];
+    this.pod.status!.initContainerStatuses = init.map((c) => status(c, { waiting: { reason: "PodInitializing" } }));
+    this.pod.status!.containerStatuses = this.s.containers.map((c) => status(c, { waiting: { reason: init.length ? "PodInitializing" : "ContainerCreating" } }));
+    this.save();
+    this.cluster.later(STARTUP_SECONDS, () => this.runInit(0));
+  }
+
+  private runInit(index: number): void {
+    const init = this.s.initContainers ?? [];
+    if (index >= init.length) {
+      this.setCondition("Initialized", "True");
+      this.s.containers.forEach((c, i) => this.start(c, this.pod.status!.containerStatuses![i], false));
+      return this.save();
+    }
+    const c = init[index];
+    const st = this.pod.status!.initContainerStatuses![index];
+    this.setCondition("Initialized", "False", "ContainersNotInitialized", `containers with incomplete status: [${c.name}]`);
+    if (c.behaviour.kind === "healthy") {
+      st.state = { terminated: { exitCode: 0, reason: "Completed", startedAt: now(), finishedAt: now() } };
+      st.ready = true;
+      this.save();
+      return this.cluster.later(0.1, () => this.runInit(index + 1));
+    }
+    this.start(c, st, true);
+    this.save();
+  }
+
+  /** Starts a container instance and schedules what its behaviour makes it do. */
+  private start(c: SimContainer, st: ContainerStatus, init: boolean): void {
+    const b = c.behaviour;
+    const fieldPath = `spec.${init ? "initContainers" : "containers"}{${c.name}}`;
+    const image = c.spec?.image ?? `registry.example.com/${c.name}:1.0`;
+    if (b.kind === "image-pull") {
+      st.state = { waiting: { reason: "ErrImagePull", message: `failed to pull and unpack image "${image}": not found` } };
+      this.event("Warning", "Failed", `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`, fieldPath);
+      this.cluster.later(0.5, () => {
+        st.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` } };
+        this.event("Warning", "BackOff", `Back-off pulling image "${image}"`, fieldPath);
+        this.save();
+      });
+      return;
+    }
+    if (b.kind === "config-error") {
+      st.state = { waiting: { reason: "CreateContainerConfigError", message: b.message } };
+      this.event("Warning", "Failed", `Error: ${b.message}`, fieldPath);
+      return;
+    }
+    this.appendLogs(c.name, b.kind === "healthy" ? ["listening on :8080"] : (b.logs ?? []));
+    st.state = { running: { startedAt: now() } };
+    st.started = true;
+    if (!init) this.pod.status!.phase = "Running";
+    this.event("Normal", "Started", `Started container ${c.name}`, fieldPath);
+    if (b.kind === "healthy") {
+      this.cluster.later(b.readyAfter ?? 0.2, () => {
+        st.ready = true;
+        this.updateReadiness();
+        this.save();
+      });
+      return;
+    }
+    this.cluster.later(b.runFor, () => this.terminate(c, st, init, fieldPath));
+  }
+
+  private terminate(c: SimContainer, st: ContainerStatus, init: boolean, fieldPath: string): void {
+    const b = c.behaviour as Extract<Behaviour, { kind: "crash" | "liveness-kill" }>;
+    if (b.kind === "liveness-kill") {
+      for (let i = 0; i < 3; i++) this.event("Warning", "Unhealthy", "Liveness probe failed: Get \"http://10.244.1.17:8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)", fieldPath);
+      this.event("Normal", "Killing", `Container ${c.name} failed liveness probe, will be restarted`, fieldPath);
+    }
+    const reason = b.kind === "crash" ? b.reason ?? (b.exitCode === 0 ? "Completed" : "Error") : "Error";
+    const terminated = { exitCode: b.exitCode, reason, ...(b.kind === "crash" && b.message ? { message: b.message } : {}), startedAt: st.state?.running?.startedAt, finishedAt: now() };
+    st.state = { terminated };
+    st.ready = false;
+    st.started = false;
+    this.updateReadiness();
+    this.save();
+    // kubelet restarts at once the first time, then backs off 10 s, 20 s, … up to 300 s.
+    const delay = st.restartCount === 0 ? 0.1 : Math.min(BACKOFF_MAX, BACKOFF_START * 2 ** (st.restartCount - 1));
+    if (st.restartCount > 0) {
+      const message = `back-off ${delay}s restarting failed container=${c.name} pod=${this.pod.metadata!.name}_${this.ns}`;
+      st.state = { waiting: { reason: "CrashLoopBackOff", message } };
+      st.lastState = { terminated };
+      this.event("Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${this.pod.metadata!.name}_${this.ns}`, fieldPath);
+      this.cluster.later(0.05, () => this.save());
+    }
+    this.cluster.later(delay, () => {
+      st.restartCount += 1;
+      st.lastState = { terminated };
+      this.start(c, st, init);
+      this.save();
+    });
+  }
+
+  private appendLogs(container: string, lines: string[]): void {
+    const key = `${this.ns}/${this.pod.metadata!.name}/${container}`;
+    const logs = this.cluster.simulator.logs;
+    logs.set(key, [...(logs.get(key) ?? []), lines]);
+  }
+
+  private updateReadiness(): void {
+    const statuses = this.pod.status!.containerStatuses ?? [];
+    const allReady = statuses.every((s) => s.ready);
+    this.setCondition("ContainersReady", allReady ? "True" : "False");
+    this.setCondition("Ready", allReady ? "True" : "False");
+  }
+
+  setCondition(type: string, status: "True" | "False", reason?: string, message?: string): void {
+    const conditions = this.pod.status!.conditions!.filter((c) => c.type !== type);
+    conditions.push({ type, status, lastTransitionTime: now(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
+    this.pod.status!.conditions = conditions;
+  }
+
+  /** Records an event, folding repeats into `count` like the event recorder does. */
+  event(type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
+    const sim = this.cluster.simulator;
+    const podName = this.pod.metadata!.name!;
+    const existing = sim.list("events", this.ns).find((e) => {
+      const io = e.involvedObject as { name: string; fieldPath?: string };
+      return io.name === podName && io.fieldPath === fieldPath && e.reason === reason && e.message === message;
+    });
+    if (existing) return void sim.put("events", { ...existing, count: (existing.count as number) + 1, lastTimestamp: now() });
+    sim.put("events", {
+      metadata: { name: `${podName}.${(++this.eventSeq).toString(16).padStart(8, "0")}`, namespace: this.ns },
+      involvedObject: { kind: "Pod", namespace: this.ns, name: podName, uid: this.uid, apiVersion: "v1", ...(fieldPath ? { fieldPath } : {}) },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now(),
+      lastTimestamp: now(),
+      source: { component },
+    });
+  }
+}
+
+function specOf(c: SimContainer): Container {
+  return { name: c.name, image: `registry.example.com/${c.name}:1.0`, ...c.spec };
+}
+
+function status(c: SimContainer, state: ContainerStatus["state"]): ContainerStatus {
+  return { name: c.name, image: specOf(c).image!, imageID: "", ready: false, restartCount: 0, started: false, state };
+}
+
+function conditions(current: SimObject | undefined, available: boolean): object[] {
+  const old = ((current?.status as { conditions?: { type: string; reason?: string }[] }) ?? {}).conditions ?? [];
+  if (old.some((c) => c.reason === "ProgressDeadlineExceeded")) return old;
+  return [
+    { type: "Available", status: available ? "True" : "False", reason: available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", lastUpdateTime: now() },
+    { type: "Progressing", status: "True", reason: available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", lastUpdateTime: now() },
+  ];
+}
+
+function collection(kind: WorkloadScenario["kind"]): string {
+  return { Deployment: "deployments", StatefulSet: "statefulsets", DaemonSet: "daemonsets" }[kind];
+}
+
+function podSuffix(gen: number, i: number): string {
+  return ((gen * 31 + i) * 104729).toString(36).slice(-5).padStart(5, "x");
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
