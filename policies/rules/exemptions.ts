@@ -16,11 +16,14 @@ export interface Exemptions {
 /** Rules no annotation can switch off: they guard the exemptions and the reading of the spec itself. */
 const NOT_EXEMPTIBLE: RuleId[] = ["exemption-valid", "spec-readable"];
 
+/** A `;` starts a new clause only before `<rule-id>[,…]:`, so reasons may contain semicolons. */
+const CLAUSE_BREAK = /;(?=\s*[\w*-]+(?:\s*,\s*[\w*-]+)*\s*:)/;
+
 export function parseExemptions(template: PodTemplate, known: readonly string[]): Exemptions {
   const result: Exemptions = { rules: new Set(), problems: [] };
   const value = template.annotations[EXEMPT_ANNOTATION];
   if (value === undefined) return result;
-  for (const clause of value.split(";")) {
+  for (const clause of value.split(CLAUSE_BREAK)) {
     if (!clause.trim()) continue;
     const colon = clause.indexOf(":");
     const ids = (colon < 0 ? clause : clause.slice(0, colon)).split(",").map((s) => s.trim()).filter(Boolean);

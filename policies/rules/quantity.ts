@@ -6,7 +6,8 @@
  *
  * Values are held exactly, as a bigint count of nano-units, the finest precision Kubernetes keeps
  * (it rounds anything finer up, away from zero) — so "1Gi" vs "1073741824" or "500m" vs "0.5"
- * compare with no floating-point drift. Like upstream, magnitudes saturate at 2^63-1 units.
+ * compare with no floating-point drift. Like upstream, binary-suffixed magnitudes saturate at
+ * 2^63-1 units; decimal exponents beyond ±1000 are refused rather than expanded.
  */
 
 export interface Quantity {
@@ -31,8 +32,8 @@ const DECIMAL_SUFFIXES: Record<string, number> = {
 const NUMBER = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/;
 const EXPONENT = /^[eE]([+-]?[0-9]+)$/;
 
-/** Exponents beyond this saturate (or round to 1n) without building huge bigints. */
-const EXPONENT_BOUND = 60;
+/** Decimal exponents beyond this are refused: no real resource needs them, and they would build huge bigints. */
+const EXPONENT_BOUND = 1000;
 
 export function parseQuantity(input: unknown): ParseResult {
   if (typeof input === "number") {
@@ -46,29 +47,29 @@ export function parseQuantity(input: unknown): ParseResult {
   const [, sign, whole, fraction = "", suffix] = m;
   if (whole === "" && fraction === "") return { ok: false, error: invalid(input) };
   // Upstream accepts "1." and ".5"; a second dot or anything else lands in the suffix and fails there.
-  let mantissa = BigInt((whole || "0") + fraction);
+  const mantissa = BigInt((whole || "0") + fraction);
   let exp10 = -fraction.length;
   let multiplier = 1n;
-  if (suffix in BINARY_SUFFIXES) {
+  if (Object.hasOwn(BINARY_SUFFIXES, suffix)) {
     multiplier = BINARY_SUFFIXES[suffix];
-  } else if (suffix in DECIMAL_SUFFIXES) {
+  } else if (Object.hasOwn(DECIMAL_SUFFIXES, suffix)) {
     exp10 += DECIMAL_SUFFIXES[suffix];
   } else {
     const e = EXPONENT.exec(suffix);
     if (!e) return { ok: false, error: invalid(input, suffix) };
     exp10 += Number(e[1]);
   }
+  if (Math.abs(exp10) > EXPONENT_BOUND) return { ok: false, error: `"${input}" has an exponent beyond ±${EXPONENT_BOUND}; no resource is that large or that small` };
   const negative = sign === "-";
   let nanos = toNanos(mantissa * multiplier, exp10 + 9);
-  if (nanos > MAX_NANOS) nanos = MAX_NANOS;
+  if (multiplier !== 1n && nanos > MAX_NANOS) nanos = MAX_NANOS;
   return { ok: true, quantity: { nanos: negative ? -nanos : nanos, text: input } };
 }
 
 /** `value × 10^exp`, rounded up (away from zero) to a whole number; value ≥ 0. */
 function toNanos(value: bigint, exp: number): bigint {
   if (value === 0n) return 0n;
-  if (exp >= 0) return exp > EXPONENT_BOUND + 30 ? MAX_NANOS + 1n : value * 10n ** BigInt(exp);
-  if (-exp > EXPONENT_BOUND + String(value).length) return 1n;
+  if (exp >= 0) return value * 10n ** BigInt(exp);
   const divisor = 10n ** BigInt(-exp);
   const q = value / divisor;
   return value % divisor === 0n ? q : q + 1n;

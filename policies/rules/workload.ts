@@ -41,7 +41,7 @@ export function parseTypeToken(token: string): { kind: string; partial: boolean;
 export function isWorkloadType(typeOrKind: string): boolean {
   const parsed = parseTypeToken(typeOrKind);
   const kind = parsed ? parsed.kind : typeOrKind;
-  return kind in WORKLOADS || kind === "List" || (parsed?.list ?? false);
+  return Object.hasOwn(WORKLOADS, kind) || kind === "List" || (parsed?.list ?? false);
 }
 
 export interface TemplateOptions {
@@ -79,7 +79,7 @@ function collectList(obj: unknown, path: string, partial: boolean, name: string 
 }
 
 function collect(obj: unknown, kind: string, path: string, partial: boolean, fallbackName: string | undefined, out: PodTemplate[]): void {
-  const shape = WORKLOADS[kind];
+  const shape = Object.hasOwn(WORKLOADS, kind) ? WORKLOADS[kind] : undefined;
   if (!shape || !isObject(obj)) return;
   const metadata = field(obj, "metadata");
   const name = stringField(metadata, "name") ?? fallbackName ?? "<unnamed>";
