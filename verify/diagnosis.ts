@@ -2,7 +2,7 @@
  * Pod health and diagnosis as pure functions over plain Pod and Event objects (kstatus style):
  * the same code judges pods watched live and pods read from a `kubectl get pods -o json` dump.
  */
-import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Event, Pod } from "kubernetes-types/core/v1";
+import type { Container, ContainerStateTerminated, ContainerStatus, Event, Pod } from "kubernetes-types/core/v1";
 import { fixFor } from "./remedy";
 import type { ContainerFailure, EventSummary, FailureCategory, PodDiagnosis } from "./types";
 
@@ -244,9 +244,3 @@ function allStatuses(pod: Pod): ContainerStatus[] {
   return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
 }
 
-/** The state kubectl would summarise a container by, for progress lines. */
-export function stateName(state: ContainerState | undefined): string {
-  if (state?.waiting) return state.waiting.reason ?? "Waiting";
-  if (state?.terminated) return terminatedReason(state.terminated);
-  return state?.running ? "Running" : "Unknown";
-}

@@ -4,8 +4,8 @@
  * Read-only, namespaced: bind the ClusterRole with a RoleBinding per namespace, never a
  * ClusterRoleBinding.
  */
-import type { PolicyRule } from "kubernetes-types/rbac/v1";
-import type { ClusterRole, RoleBinding } from "kubernetes-types/rbac/v1";
+import { stringify } from "yaml";
+import type { ClusterRole, PolicyRule, RoleBinding } from "kubernetes-types/rbac/v1";
 
 export interface VerifierRule {
   apiGroup: "" | "apps";
@@ -71,3 +71,14 @@ export function roleBindingManifest(namespace: string, subject: BindingSubject, 
 
 /** The example subject and namespace `verify/rbac.yaml` is written for. */
 export const RBAC_YAML_EXAMPLE = { namespace: "shop", subject: { kind: "ServiceAccount", name: "deployer", namespace: "ci" } as BindingSubject };
+
+/** The text of `verify/rbac.yaml`: the ClusterRole and an example RoleBinding to adapt. */
+export function rbacYaml(): string {
+  const header = [
+    "# Least-privilege access for `crashguard verify` and its Pulumi hook. Generated from",
+    "# verify/rbac-rules.ts (a test keeps them equal); bind the ClusterRole per namespace with a",
+    `# RoleBinding like the one below — change its namespace and subject.`,
+  ].join("\n");
+  const { namespace, subject } = RBAC_YAML_EXAMPLE;
+  return `${header}\n${stringify(clusterRoleManifest())}---\n${stringify(roleBindingManifest(namespace, subject))}`;
+}
