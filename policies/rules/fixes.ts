@@ -4,7 +4,7 @@
  * request (so a spike is not an instant OOMKill), and probe timings that tolerate a slow response.
  */
 import { stringify } from "yaml";
-import { ContainerRef } from "./types";
+import { ContainerRef, Finding } from "./types";
 import { field, isObject, isPresent, isUnknown } from "./read";
 
 export const SUGGESTED_RESOURCES = {
@@ -29,8 +29,25 @@ export function yamlSnippet(value: unknown): string {
   return stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : v), { lineWidth: 0 }).trimEnd();
 }
 
+/**
+ * A finding whose `fix` is the YAML of `fixData`, rendered when first read. Most findings are
+ * counted or filtered, not printed, and rendering YAML costs more than checking a whole workload.
+ */
+export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding {
+  if (fixData === undefined) return base;
+  return Object.defineProperty(base as Finding, "fix", {
+    enumerable: true,
+    configurable: true,
+    get(this: Finding) {
+      const fix = yamlSnippet(fixData);
+      Object.defineProperty(this, "fix", { value: fix, enumerable: true, writable: true, configurable: true });
+      return fix;
+    },
+  });
+}
+
 /** The container's `resources:` block with what is set kept and what is missing filled in. */
-export function resourcesFix(container: ContainerRef, values: { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }): string {
+export function resourcesFix(container: ContainerRef, values: { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }): unknown {
   const resources = field(container.spec, "resources");
   const requests = { ...(isObject(field(resources, "requests")) ? (field(resources, "requests") as object) : {}) } as Record<string, unknown>;
   const limits = { ...(isObject(field(resources, "limits")) ? (field(resources, "limits") as object) : {}) } as Record<string, unknown>;
@@ -38,14 +55,14 @@ export function resourcesFix(container: ContainerRef, values: { cpuRequest: stri
   if (!isPresent(requests.memory)) requests.memory = values.memoryRequest;
   if (!isPresent(limits.memory)) limits.memory = values.memoryLimit;
   if (values.cpuLimit && !isPresent(limits.cpu)) limits.cpu = values.cpuLimit;
-  return yamlSnippet({ resources: { requests, limits } });
+  return { resources: { requests, limits } };
 }
 
 /** A probe on the container's first declared port (by name when it has one). */
-export function probeFix(container: ContainerRef, kind: ProbeKind): string {
+export function probeFix(container: ContainerRef, kind: ProbeKind): unknown {
   const port = firstPort(container.spec);
   const path = kind === "readinessProbe" ? "/ready" : "/healthz";
-  return yamlSnippet({ [kind]: { httpGet: { path, port: port ?? 8080 }, ...SUGGESTED_PROBE_TIMINGS[kind] } });
+  return { [kind]: { httpGet: { path, port: port ?? 8080 }, ...SUGGESTED_PROBE_TIMINGS[kind] } };
 }
 
 export function firstPort(container: unknown): string | number | undefined {

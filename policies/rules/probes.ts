@@ -5,7 +5,7 @@
  */
 import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, SUGGESTED_PROBE_TIMINGS, probeFix, yamlSnippet } from "./fixes";
+import { ProbeKind, SUGGESTED_PROBE_TIMINGS, finding, probeFix } from "./fixes";
 import { describeContainer } from "./resources";
 import { commonSchema } from "./schema";
 
@@ -37,15 +37,14 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
       return template.containers
         .filter((c) => c.kind === "container" || (c.kind === "sidecar" && includeSidecars))
         .filter((c) => !isPresent(field(c.spec, probe)))
-        .map((c) => ({
+        .map((c) => finding({
           rule: id,
           severity: defaultLevel === "mandatory" ? "high" : "medium",
           resource: template.resource,
           container: c.name,
           path: join(c.path, probe),
           message: `${describeContainer(c)} has no ${probe}; ${why}`,
-          fix: probeFix(c, probe),
-        }));
+        }, probeFix(c, probe)));
     },
   };
 }
@@ -97,8 +96,8 @@ export const probeSanity: Rule<"probe-sanity"> = {
 
 function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Required<Omit<ProbeSanityConfig, "excludeNamespaces">>): Finding[] {
   const findings: Finding[] = [];
-  const report = (path: string, message: string, fix?: string) =>
-    findings.push({ rule: "probe-sanity", severity: "medium", resource: template.resource, container: c.name, path, message, fix });
+  const report = (path: string, message: string, fix?: unknown) =>
+    findings.push(finding({ rule: "probe-sanity", severity: "medium", resource: template.resource, container: c.name, path, message }, fix));
   const who = describeContainer(c);
 
   for (const kind of PROBE_KINDS) {
@@ -114,10 +113,10 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
     if (timing.timeoutSeconds !== undefined && timing.periodSeconds !== undefined && timing.timeoutSeconds >= timing.periodSeconds) {
       report(join(path, "timeoutSeconds"),
         `${who}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}), so a slow check overlaps the next one`,
-        yamlSnippet({ [kind]: { periodSeconds: Math.max(timing.periodSeconds, timing.timeoutSeconds + 1), timeoutSeconds: timing.timeoutSeconds } }));
+        ({ [kind]: { periodSeconds: Math.max(timing.periodSeconds, timing.timeoutSeconds + 1), timeoutSeconds: timing.timeoutSeconds } }));
     }
     if (kind !== "readinessProbe" && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
-      report(join(path, "successThreshold"), `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`, yamlSnippet({ [kind]: { successThreshold: 1 } }));
+      report(join(path, "successThreshold"), `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`, ({ [kind]: { successThreshold: 1 } }));
     }
   }
   if (c.kind === "init") return findings;
@@ -129,7 +128,7 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
     if (lh && canonical(field(liveness, lh)) === canonical(field(readiness, lh))) {
       report(join(join(c.path, "livenessProbe"), lh),
         `${who}: livenessProbe uses the same ${lh} check as readinessProbe, so a pod that is merely busy or waiting on a dependency gets restarted instead of just taken out of rotation`,
-        yamlSnippet({ livenessProbe: { httpGet: { path: "/healthz", port: portOf(liveness) ?? 8080 } }, readinessProbe: { httpGet: { path: "/ready", port: portOf(readiness) ?? 8080 } } }));
+        ({ livenessProbe: { httpGet: { path: "/healthz", port: portOf(liveness) ?? 8080 } }, readinessProbe: { httpGet: { path: "/ready", port: portOf(readiness) ?? 8080 } } }));
     }
   }
   if (isObject(liveness) && !isPresent(field(c.spec, "startupProbe"))) {
@@ -139,14 +138,14 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
       if (grace < cfg.minStartupSeconds) {
         report(join(c.path, "livenessProbe"),
           `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up — the classic liveness-induced CrashLoopBackOff; add a startupProbe`,
-          yamlSnippet({ startupProbe: { [handlerOf(liveness) ?? "httpGet"]: field(liveness, handlerOf(liveness) ?? "httpGet") ?? { path: "/healthz", port: 8080 }, ...SUGGESTED_PROBE_TIMINGS.startupProbe } }));
+          ({ startupProbe: { [handlerOf(liveness) ?? "httpGet"]: field(liveness, handlerOf(liveness) ?? "httpGet") ?? { path: "/healthz", port: 8080 }, ...SUGGESTED_PROBE_TIMINGS.startupProbe } }));
       }
     }
   }
   return findings;
 }
 
-type Report = (path: string, message: string, fix?: string) => void;
+type Report = (path: string, message: string, fix?: unknown) => void;
 
 function checkHandler(probe: Record<string, unknown>, path: string, c: ContainerRef, cfg: { requireDeclaredPort: boolean }, report: Report): void {
   const who = describeContainer(c);
@@ -167,7 +166,7 @@ function checkHandler(probe: Record<string, unknown>, path: string, c: Container
     if (isUnknown(command)) return;
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== "string") || command[0] === "") {
       report(join(join(path, "exec"), "command"), `${who}: ${lastKey(path)}.exec.command must be a non-empty list of strings, but is ${describeValue(command)}`,
-        yamlSnippet({ exec: { command: ["/bin/sh", "-c", "test -f /tmp/healthy"] } }));
+        ({ exec: { command: ["/bin/sh", "-c", "test -f /tmp/healthy"] } }));
     }
     return;
   }
@@ -178,7 +177,7 @@ function checkHandler(probe: Record<string, unknown>, path: string, c: Container
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
     if (!declared.names.has(port)) {
       report(portPath, `${who}: ${lastKey(path)} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}; the probe can never succeed`,
-        yamlSnippet({ ports: [{ name: port, containerPort: 8080 }] }));
+        ({ ports: [{ name: port, containerPort: 8080 }] }));
     }
     return;
   }
@@ -189,7 +188,7 @@ function checkHandler(probe: Record<string, unknown>, path: string, c: Container
   }
   if (cfg.requireDeclaredPort && !declared.numbers.has(num)) {
     report(portPath, `${who}: ${lastKey(path)} probes port ${num}, which the container does not declare in ports; if the app listens elsewhere the probe fails and the pod never becomes ready`,
-      yamlSnippet({ ports: [{ name: "http", containerPort: num }] }));
+      ({ ports: [{ name: "http", containerPort: num }] }));
   }
 }
 

@@ -6,7 +6,7 @@
 import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
 import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
 import { field, isObject, isPresent, isUnknown, join } from "./read";
-import { SUGGESTED_RESOURCES, resourcesFix, yamlSnippet } from "./fixes";
+import { SUGGESTED_RESOURCES, finding, resourcesFix } from "./fixes";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
 
 type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
@@ -58,7 +58,7 @@ export const resourcesRequired: Rule<"resources-required"> = {
       if (missing.length === 0) continue;
       const resourcesPath = join(c.path, "resources");
       const path = missing.length === 1 ? join(join(resourcesPath, missing[0].key), missing[0].resource) : resourcesPath;
-      findings.push({
+      findings.push(finding({
         rule: "resources-required",
         severity: "high",
         resource: template.resource,
@@ -66,8 +66,7 @@ export const resourcesRequired: Rule<"resources-required"> = {
         path,
         message: `${describeContainer(c)} has no ${listLabels(missing.map((m) => m.label))}` +
           (missing.some((m) => m.label === "memory limit") ? "; without a memory limit one leak can OOM-kill (exit 137) every pod on the node" : "; the scheduler cannot place it where it fits"),
-        fix: resourcesFix(c, { ...values, cpuLimit: cfg.requireCpuLimit ? values.cpuLimit : undefined }),
-      });
+      }, resourcesFix(c, { ...values, cpuLimit: cfg.requireCpuLimit ? values.cpuLimit : undefined })));
     }
     return findings;
   },
@@ -124,8 +123,8 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
 
 function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValuesConfig): Finding[] {
   const findings: Finding[] = [];
-  const report = (path: string, message: string, fix?: string) =>
-    findings.push({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: c.name, path, message, fix });
+  const report = (path: string, message: string, fix?: unknown) =>
+    findings.push(finding({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: c.name, path, message }, fix));
   const resources = field(c.spec, "resources");
   const base = join(c.path, "resources");
   const parsed: Record<"requests" | "limits", Record<string, Quantity>> = { requests: {}, limits: {} };
@@ -138,9 +137,9 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
       const path = join(join(base, key), name);
       const q = parseQuantity(value);
       if (!q.ok) {
-        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, yamlSnippet({ [key]: { [name]: suggestion(name, key) } }));
+        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: suggestion(name, key) } }));
       } else if (q.quantity.nanos < 0n) {
-        report(path, `${describeContainer(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, yamlSnippet({ [key]: { [name]: suggestion(name, key) } }));
+        report(path, `${describeContainer(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, ({ [key]: { [name]: suggestion(name, key) } }));
       } else {
         parsed[key][name] = q.quantity;
       }
@@ -152,7 +151,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
     if (request && compareQuantities(limit, request) < 0) {
       report(join(join(base, "limits"), name),
         `${describeContainer(c)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
-        yamlSnippet({ limits: { [name]: request.text } }));
+        ({ limits: { [name]: request.text } }));
     }
   }
 
@@ -177,7 +176,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
     if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
       report(join(join(base, key), name),
         `${describeContainer(c)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
-        yamlSnippet({ [key]: { [name]: bound } }));
+        ({ [key]: { [name]: bound } }));
     }
   };
   bound("requests", "cpu", cfg.minCpuRequest, "min");
