@@ -106,7 +106,7 @@ function parse(argv: string[]) {
 /** `90`, `90s`, `5m`, `1h`, `1m30s`, `0.5s` → seconds. */
 export function seconds(text: string, flag: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|m|s|ms)/g)];
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new UsageError(`${flag} "${text}" is not a duration like 30s, 5m or 1h`);
   const unit = { h: 3600, m: 60, s: 1, ms: 0.001 };
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);

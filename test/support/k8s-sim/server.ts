@@ -184,6 +184,8 @@ export class K8sSim {
 
   private watch(res: http.ServerResponse, selectors: Omit<Watcher, "res">, rvParam: string | null): void {
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
+    // Clients (client-go) wait for the headers before they consider a watch established.
+    res.flushHeaders();
     const watcher: Watcher = { ...selectors, res };
     const from = Number(rvParam ?? "0");
     if (rvParam && from !== 0 && from < this.compactedRv) return void res.end(JSON.stringify(goneEvent()) + "\n");
