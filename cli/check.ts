@@ -1,6 +1,176 @@
+/**
+ * `crashguard check`: what `pulumi preview --policy-pack ./policies` would say about a program,
+ * with no cloud account, no Pulumi CLI and no cluster. The program runs under mocks that answer
+ * like a preview; every resource goes to the real policy pack over gRPC (Remediate, then Analyze,
+ * then AnalyzeStack), exactly as the CLI sends it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
 import type { Command } from "./main";
+import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
+import { ProgramError, runProgram, CapturedResource } from "./program-runner";
+import { ProjectError, readProject } from "./pulumi-project";
 
-export const main: Command = async (_argv, io) => {
-  io.stderr("crashguard: this command is not implemented yet\n");
-  return 2;
+const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--output text|json]
+
+Runs the Pulumi program in PROJECT_DIR (default: .) under preview-like mocks and sends every
+resource to the policy pack (default: crashguard's) as \`pulumi preview --policy-pack\` would.
+Exit 0: no mandatory violation; 1: mandatory violations; 2: bad usage, or the program failed.`;
+
+const DEFAULT_PACK = path.join(__dirname, "..", "policies");
+
+interface Report {
+  project: string;
+  stack: string;
+  resources: Array<{ type: string; name: string; urn: string; parent?: string }>;
+  remediations: Array<{ urn: string; policy: string }>;
+  diagnostics: Array<{ urn: string; type: string; name: string; policy: string; level: EnforcementLevel; message: string }>;
+  summary: { resources: number; mandatory: number; advisory: number; remediated: number };
+}
+
+export const main: Command = async (argv, io) => {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        stack: { type: "string", short: "s", default: "dev" },
+        "policy-pack-config": { type: "string" },
+        "policy-pack": { type: "string" },
+        output: { type: "string", short: "o", default: "text" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    io.stderr(`crashguard check: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout(USAGE + "\n");
+    return 0;
+  }
+  const output = args.values.output;
+  if (output !== "text" && output !== "json") {
+    io.stderr(`crashguard check: --output must be text or json, not ${JSON.stringify(output)}\n`);
+    return 2;
+  }
+  if (args.positionals.length > 1) {
+    io.stderr(`crashguard check: one project directory at most\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  let report: Report;
+  try {
+    const project = readProject(path.resolve(args.positionals[0] ?? "."), args.values.stack!);
+    const packConfig = args.values["policy-pack-config"] ? readPackConfig(args.values["policy-pack-config"]) : {};
+    if (output === "text") io.stderr(`Previewing ${project.name}/${project.stack} under mocks (no cloud calls)…\n`);
+    const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys });
+    report = await analyze(run.project, run.stack, run.resources, args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK, packConfig);
+  } catch (err) {
+    const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError || err instanceof ConfigError ? "cannot read the project" : "error";
+    io.stderr(`crashguard check: ${what}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  io.stdout(output === "json" ? JSON.stringify(report, null, 2) + "\n" : renderText(report));
+  return report.summary.mandatory > 0 ? 1 : 0;
 };
+
+async function analyze(project: string, stack: string, resources: CapturedResource[], packDir: string, config: PackConfig): Promise<Report> {
+  const pack = await PolicyPackClient.start(packDir);
+  try {
+    const info = await pack.info();
+    await pack.configure(expandAll(config, info.policies.map((p) => p.name)));
+    const remediations: Report["remediations"] = [];
+    const diagnostics: Report["diagnostics"] = [];
+    const analyzed: CapturedResource[] = [];
+    for (const resource of resources) {
+      // Like the engine: remediations rewrite the inputs first, then the result is validated.
+      let properties = resource.properties;
+      for (const r of await pack.remediate(resource)) {
+        remediations.push({ urn: resource.urn, policy: r.policyName });
+        if (r.properties) properties = r.properties;
+      }
+      const current = { ...resource, properties };
+      analyzed.push(current);
+      diagnostics.push(...(await pack.analyze(current)).map((d) => toEntry(d, current)));
+    }
+    const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
+    for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
+    return {
+      project,
+      stack,
+      resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
+      remediations,
+      diagnostics,
+      summary: {
+        resources: resources.length,
+        mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
+        advisory: diagnostics.filter((d) => d.level === "advisory").length,
+        remediated: new Set(remediations.map((r) => r.urn)).size,
+      },
+    };
+  } finally {
+    await pack.stop();
+  }
+}
+
+function toEntry(d: Diagnostic, r: CapturedResource | undefined): Report["diagnostics"][number] {
+  return { urn: d.urn || r?.urn || "", type: r?.type ?? "", name: r?.name ?? "", policy: d.policyName, level: d.enforcementLevel, message: d.message };
+}
+
+function renderText(report: Report): string {
+  const lines: string[] = [`Previewed ${report.project}/${report.stack}: ${report.summary.resources} resources`, ""];
+  const counts = new Map<string, number>();
+  for (const r of report.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  const width = Math.max(...[...counts.values()].map((n) => String(n).length));
+  for (const [type, n] of [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(width)}  ${type}`);
+  if (report.remediations.length) {
+    lines.push("", "Remediated:");
+    for (const r of report.remediations) lines.push(`  ${r.policy}  ${r.urn.split("::").pop()}`);
+  }
+  if (report.diagnostics.length) {
+    lines.push("", "Policy violations:");
+    const byResource = new Map<string, Report["diagnostics"]>();
+    for (const d of report.diagnostics) byResource.set(d.urn, [...(byResource.get(d.urn) ?? []), d]);
+    for (const [, ds] of byResource) {
+      lines.push("", `  ${ds[0].type} ${ds[0].name}`);
+      for (const d of ds) {
+        lines.push(`    [${d.level}] ${d.policy}`);
+        lines.push(...d.message.split("\n").map((l) => `      ${l}`));
+      }
+    }
+  }
+  const { mandatory, advisory } = report.summary;
+  lines.push("", mandatory > 0
+    ? `✗ ${mandatory} mandatory and ${advisory} advisory violations: \`pulumi preview --policy-pack ./policies\` would fail.`
+    : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`);
+  return lines.join("\n") + "\n";
+}
+
+type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+class ConfigError extends Error {}
+
+function readPackConfig(file: string): PackConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${file}: expected an object of policy names, e.g. {"probe-sanity": "mandatory"}`);
+  return parsed as PackConfig;
+}
+
+/** `"all": level` sets every policy's level, as the Pulumi CLI reads it; named policies win. */
+function expandAll(config: PackConfig, policies: string[]): PackConfig {
+  const { all, ...named } = config;
+  if (all === undefined) return named;
+  const level = typeof all === "string" ? all : all.enforcementLevel;
+  const out: PackConfig = {};
+  for (const p of policies) out[p] = level ?? "advisory";
+  for (const [k, v] of Object.entries(named)) out[k] = typeof v === "string" || v.enforcementLevel || !level ? v : { ...v, enforcementLevel: level };
+  return out;
+}
