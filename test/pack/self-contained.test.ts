@@ -1,0 +1,27 @@
+import * as fs from "fs";
+import * as path from "path";
+import { PACK_DIR } from "../support/pack";
+
+/** `pulumi policy publish` uploads policies/ alone: every import must resolve inside it or to its own dependencies. */
+describe("the pack is publishable on its own", () => {
+  const files = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : files(path.join(dir, e.name))) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+  const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
+
+  it("has a versioned package.json and PulumiPolicy.yaml", () => {
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
+  });
+
+  it.each(files(PACK_DIR).map((f) => [path.relative(PACK_DIR, f), f]))("%s imports only what ships with the pack", (_rel, file) => {
+    const source = fs.readFileSync(file, "utf8");
+    for (const [, spec] of source.matchAll(/(?:import|export)[^'"]*?from\s+["']([^"']+)["']|require\(["']([^"']+)["']\)/g)) {
+      if (spec.startsWith(".")) {
+        expect(path.resolve(path.dirname(file), spec).startsWith(PACK_DIR + path.sep)).toBe(true);
+      } else {
+        const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+        expect(Object.keys(pkg.dependencies)).toContain(name);
+      }
+    }
+  });
+});
