@@ -15,7 +15,8 @@ describe("the pack is publishable on its own", () => {
 
   it.each(files(PACK_DIR).map((f) => [path.relative(PACK_DIR, f), f]))("%s imports only what ships with the pack", (_rel, file) => {
     const source = fs.readFileSync(file, "utf8");
-    for (const [, spec] of source.matchAll(/(?:import|export)[^'"]*?from\s+["']([^"']+)["']|require\(["']([^"']+)["']\)/g)) {
+    for (const m of source.matchAll(/(?:import|export)[^'"]*?from\s+["']([^"']+)["']|require\(["']([^"']+)["']\)/g)) {
+      const spec = m[1] ?? m[2];
       if (spec.startsWith(".")) {
         expect(path.resolve(path.dirname(file), spec).startsWith(PACK_DIR + path.sep)).toBe(true);
       } else {
