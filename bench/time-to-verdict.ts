@@ -1,7 +1,7 @@
 /**
  * Time to verdict on a crash-looping Deployment, real seconds (no time scaling):
  * `crashguard verify` vs `kubectl rollout status`, plus the verifier's memory while it watches
- * 1,000 pods. Run: TS_NODE_TRANSPILE_ONLY=1 node -r ts-node/register bench/time-to-verdict.ts
+ * 1,000 pods. Run: npm run bench:verify
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

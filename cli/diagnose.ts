@@ -52,7 +52,7 @@ export const main: Command = async (argv, io) => {
   if (values.output === "json") {
     io.stdout(JSON.stringify({ pods: diagnoses, failing: failing.length }, null, 2) + "\n");
   } else {
-    const style = io.env.NO_COLOR ? PLAIN : ANSI;
+    const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;
     const healthy = diagnoses.length - failing.length;
     io.stdout([`${failing.length} of ${diagnoses.length} pods failing, ${healthy} without failures`, ...failing.map((d) => renderPod(d, style)), ""].join("\n"));
   }

@@ -7,6 +7,8 @@ export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal: colour only then, and never with NO_COLOR set. */
+  isTTY?: boolean;
   /** Standard input, read whole; used by commands that accept `-`. */
   readStdin: () => Promise<string>;
 }
@@ -56,6 +58,7 @@ export const processIO: CommandIO = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   env: process.env,
+  isTTY: process.stdout.isTTY,
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

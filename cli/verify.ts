@@ -48,7 +48,7 @@ export const main: Command = async (argv, io) => {
     return 0;
   }
   const { target, values } = parsed;
-  const style = io.env.NO_COLOR ? PLAIN : ANSI;
+  const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;
   let connection;
   try {
     connection = loadConnection({ kubeconfig: values.kubeconfig, context: values.context, env: io.env });
