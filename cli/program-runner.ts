@@ -98,7 +98,10 @@ async function childMain(arg: { main: string; out: string }): Promise<void> {
     process.env.PULUMI_NODEJS_STACK,
     true,
   );
-  const monitor = settings.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void) => unknown };
+  const monitor = settings.getMonitor() as unknown as MockMonitor;
+  // The engine accepts resource hooks (e.g. crashguard's rollout verification) and runs them only
+  // on `up`; the mock monitor lacks the call, so accept them here as a preview would.
+  monitor.registerResourceHook ??= (_req, cb) => cb(null, {});
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
     register(req, (err, res) => {
@@ -118,6 +121,11 @@ async function childMain(arg: { main: string; out: string }): Promise<void> {
   });
   await settings.disconnect();
   fs.writeFileSync(arg.out, JSON.stringify(captured));
+}
+
+interface MockMonitor {
+  registerResource: (req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void) => unknown;
+  registerResourceHook?: (req: unknown, cb: (err: unknown, res: unknown) => void) => void;
 }
 
 interface RegisterRequest {
