@@ -1,0 +1,128 @@
+/**
+ * The one table of defaults behind every crashguard component and `withDefaults()`. Each value
+ * carries the reason it was chosen; the rule core's own runbook values are imported, not copied,
+ * so a default can never drift into something the policy pack blocks. The components' tests
+ * hold every default to the rule core with zero findings.
+ */
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import { SUGGESTED_PROBE_TIMINGS, SUGGESTED_RESOURCES } from "../policies/rules";
+
+/** Requests and limits as Kubernetes quantities; the keys match the rule core's `SUGGESTED_RESOURCES`. */
+export interface ResourceValues {
+  cpuRequest: string;
+  memoryRequest: string;
+  /** Defaults to `memoryRequest`. */
+  memoryLimit?: string;
+  /** No default: a CPU limit throttles a busy container long before it could harm a neighbour. */
+  cpuLimit?: string;
+}
+
+/** Probe timings in seconds; the keys match `Probe`'s own fields. */
+export interface ProbeTimings {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+export const DEFAULTS = {
+  resources: {
+    /** The runbook's request for a small service: enough to be scheduled where it fits. */
+    cpuRequest: SUGGESTED_RESOURCES.cpuRequest,
+    memoryRequest: SUGGESTED_RESOURCES.memoryRequest,
+    // memoryLimit: the memory request (see resourceRequirements). A container can then never
+    // use memory the scheduler did not reserve for it, so node memory pressure never evicts it
+    // and an OOMKill always points at the container's own sizing. No cpu limit, as the rule
+    // core argues: requests already guarantee a share, and limits throttle.
+  } satisfies ResourceValues,
+
+  /** Default paths differ so liveness and readiness are different checks (probe-sanity). */
+  readinessPath: "/ready",
+  livenessPath: "/healthz",
+  /** The port most app images listen on unprivileged, and the one the rule core's fixes use. */
+  port: 8080,
+  portName: "http",
+
+  /** The runbook's probe timings: a 3 s timeout survives a GC pause, 3 failures x 10 s before acting. */
+  probeTimings: SUGGESTED_PROBE_TIMINGS,
+
+  /**
+   * Pods run as non-root with no privilege escalation, no Linux capabilities and the runtime's
+   * seccomp profile — what Pod Security Admission's `restricted` level demands, so our pods run in
+   * a GuardedNamespace. A read-only root filesystem stops an exploit from planting files; a
+   * writable emptyDir at `/tmp` keeps runtimes that write temp files from crashing on it.
+   */
+  podSecurityContext: {
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+  } satisfies k8s.core.v1.PodSecurityContext,
+  containerSecurityContext: {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  } satisfies k8s.core.v1.SecurityContext,
+  tmpVolume: { name: "tmp", mountPath: "/tmp" },
+
+  /**
+   * Never take a serving pod down before its replacement is Ready (maxUnavailable 0): a new
+   * revision that crash-loops then costs no capacity at all. 25 % surge is Kubernetes' own default.
+   */
+  rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+
+  /**
+   * Seconds before a stuck rollout is marked ProgressDeadlineExceeded — the only failure
+   * `kubectl rollout status`, Helm and kstatus ever see. Kubernetes' 600 s doubles the wait
+   * for every broken release; 300 s still covers image pull, scheduling and the startup probe's
+   * 150 s window. A slower starter gets its startup time plus this margin (see progressDeadlineSeconds).
+   */
+  progressDeadlineSeconds: 300,
+  progressDeadlineMarginSeconds: 150,
+
+  /**
+   * Spread replicas across availability zones so one zone outage leaves pods serving;
+   * ScheduleAnyway, because a pod waiting for a zone that has no room is worse than two in one zone.
+   */
+  zoneTopologyKey: "topology.kubernetes.io/zone",
+
+  /**
+   * A PodDisruptionBudget of maxUnavailable 1 — never minAvailable 1, which on a single replica
+   * forbids every eviction and leaves AKS node upgrades stuck draining. Created by default only
+   * when replicas > 1: with one replica any voluntary eviction is an outage anyway.
+   */
+  pdbMaxUnavailable: 1,
+
+  /** Pod Security Admission level for GuardedNamespace: the one our Workload defaults satisfy. */
+  podSecurityLevel: "restricted",
+  podSecurityVersion: "latest",
+} as const;
+
+/** `resources:` for a container, filling what `overrides` leaves out from the table. */
+export function resourceRequirements(overrides: Partial<ResourceValues> = {}): {
+  requests: Record<string, string>;
+  limits: Record<string, string>;
+} {
+  const v = { ...DEFAULTS.resources, ...definedOnly(overrides) };
+  const limits: Record<string, string> = { memory: v.memoryLimit ?? v.memoryRequest };
+  if (v.cpuLimit !== undefined) limits.cpu = v.cpuLimit;
+  return { requests: { cpu: v.cpuRequest, memory: v.memoryRequest }, limits };
+}
+
+/**
+ * A startup probe giving a slow starter `startupSeconds` before liveness takes over:
+ * failureThreshold = ceil(startupSeconds / period), at the runbook's startup period.
+ */
+export function startupTimings(startupSeconds: number): Required<Pick<ProbeTimings, "periodSeconds" | "timeoutSeconds" | "failureThreshold">> {
+  const { periodSeconds, timeoutSeconds } = DEFAULTS.probeTimings.startupProbe;
+  return { periodSeconds, timeoutSeconds, failureThreshold: Math.max(1, Math.ceil(startupSeconds / periodSeconds)) };
+}
+
+export function progressDeadlineSeconds(startupSeconds: number | undefined): number {
+  return Math.max(DEFAULTS.progressDeadlineSeconds, (startupSeconds ?? 0) + DEFAULTS.progressDeadlineMarginSeconds);
+}
+
+/** Drops keys set to `undefined`, so `{ ...defaults, ...overrides }` keeps the default for them. */
+export function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
