@@ -1,0 +1,87 @@
+/**
+ * Pulumi under `setMocks` for the component tests: records every resource as the engine would
+ * receive it — type, name, URN (which encodes the parent chain), parent, the hooks bound to it —
+ * and, as its inputs, the state the mocks returned, i.e. the inputs after the resource's own and
+ * the stack's transforms ran (the mock monitor hands transforms over but does not apply them).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+  type: string;
+  name: string;
+  urn: string;
+  parent?: string;
+  custom: boolean;
+  /** Provider reference `<urn>::<id>`, when the resource has an explicit provider. */
+  provider?: string;
+  /** Inputs after transforms; secrets appear in Pulumi's wire envelope. */
+  inputs: Record<string, any>;
+  hooks: { afterCreate: string[]; afterUpdate: string[] };
+}
+
+// Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
+const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+
+export function mockPulumi(options: { preview?: boolean } = {}) {
+  const registered: Registered[] = [];
+  const stackTransforms: pulumi.ResourceTransform[] = [];
+  pulumi.runtime.setMocks({
+    async newResource(args) {
+      let props: pulumi.Inputs = args.inputs;
+      for (const transform of [...(args.transforms ?? []), ...stackTransforms]) {
+        const result = await transform({ type: args.type, name: args.name, custom: args.custom ?? true, props, opts: {} });
+        if (result) props = result.props;
+      }
+      // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
+      return { id: options.preview ? undefined : `${args.name}-id`, state: props };
+    },
+    call: (args) => args.inputs,
+    registerTransform: (transform) => stackTransforms.push(transform),
+  }, "crashguard", "test", options.preview ?? false);
+
+  const monitor = settings.getMonitor() as MockMonitor;
+  monitor.registerResourceHook ??= (_req, cb) => cb(null, {}); // the engine accepts hooks; the mock monitor lacks the call
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, res) => {
+      if (!err && res) {
+        const hooks = req.getHooks();
+        registered.push({
+          type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(), provider: req.getProvider() || undefined,
+          inputs: pulumi.runtime.deserializeProperties(res.getObject()),
+          hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
+        });
+      }
+      cb(err, res);
+    });
+
+  return {
+    /** Every resource registered so far, once all pending registrations have been answered. */
+    async resources(): Promise<Registered[]> {
+      await settings.waitForRPCs();
+      return registered;
+    },
+    reset(): void {
+      registered.length = 0;
+    },
+  };
+}
+
+/** The value of an Output (mocks resolve everything on an update). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+interface MockMonitor {
+  registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string; getObject(): any }) => void): unknown;
+  registerResourceHook?(req: unknown, cb: (err: unknown, res: unknown) => void): void;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[] } | undefined;
+}
