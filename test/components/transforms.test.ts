@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment } from "@pulumi/kubernetes/apps/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
+import type * as k8s from "@pulumi/kubernetes/types/input";
 import { mockPulumi } from "./mocks";
 import { checkObject, ruleById } from "../../policies/rules";
 import { applyDefaults, withDefaults } from "../../components/transforms";
@@ -12,7 +13,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const FILLED = { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "256Mi" } };
 const READY_TCP = (port: string | number) => ({ tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
 
-function deployment(...containers: object[]) {
+function deployment(...containers: k8s.core.v1.Container[]) {
   return { metadata: { name: "chart-app" }, spec: { selector: {}, template: { spec: { containers } } } };
 }
 const containersOf = (props: any) => props.spec.template.spec.containers;
