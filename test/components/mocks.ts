@@ -1,8 +1,8 @@
 /**
  * Pulumi under `setMocks` for the component tests: records every resource as the engine would
- * receive it — type, name, URN (which encodes the parent chain), parent, the hooks bound to it —
- * and, as its inputs, the state the mocks returned, i.e. the inputs after the resource's own and
- * the stack's transforms ran (the mock monitor hands transforms over but does not apply them).
+ * receive it — type, name, URN (which encodes the parent chain), parent, provider, the hooks bound
+ * to it, and its inputs in wire form (secrets in their envelopes) after the resource's own and the
+ * stack's transforms ran (the mock monitor hands transforms over but does not apply them).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -25,6 +25,7 @@ const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = requir
 export function mockPulumi(options: { preview?: boolean } = {}) {
   const registered: Registered[] = [];
   const stackTransforms: pulumi.ResourceTransform[] = [];
+  const transformed = new Map<string, pulumi.Inputs>();
   pulumi.runtime.setMocks({
     async newResource(args) {
       let props: pulumi.Inputs = args.inputs;
@@ -32,6 +33,7 @@ export function mockPulumi(options: { preview?: boolean } = {}) {
         const result = await transform({ type: args.type, name: args.name, custom: args.custom ?? true, props, opts: {} });
         if (result) props = result.props;
       }
+      if (props !== args.inputs) transformed.set(`${args.type}::${args.name}`, props);
       // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
       return { id: options.preview ? undefined : `${args.name}-id`, state: props };
     },
@@ -48,7 +50,7 @@ export function mockPulumi(options: { preview?: boolean } = {}) {
         const hooks = req.getHooks();
         registered.push({
           type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(), provider: req.getProvider() || undefined,
-          inputs: pulumi.runtime.deserializeProperties(res.getObject()),
+          inputs: transformed.get(`${req.getType()}::${req.getName()}`) ?? (req.getObject()?.toJavaScript() ?? {}),
           hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
         });
       }
@@ -63,6 +65,7 @@ export function mockPulumi(options: { preview?: boolean } = {}) {
     },
     reset(): void {
       registered.length = 0;
+      transformed.clear();
     },
   };
 }
@@ -73,7 +76,7 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 interface MockMonitor {
-  registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string; getObject(): any }) => void): unknown;
+  registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): unknown;
   registerResourceHook?(req: unknown, cb: (err: unknown, res: unknown) => void): void;
 }
 
@@ -83,5 +86,6 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProvider(): string;
+  getObject(): { toJavaScript(): Record<string, any> } | undefined;
   getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[] } | undefined;
 }

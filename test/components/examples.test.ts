@@ -1,0 +1,103 @@
+/**
+ * The example programs, run as `pulumi preview` would run them but under mocks, with every
+ * Kubernetes resource they register sent to the real policy pack over gRPC.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { AnalyzedResource, Diagnostic, SECRET_SIG, SECRET_VALUE_SIG } from "../../cli/pack-client";
+import { CapturedResource, runProgram } from "../../cli/program-runner";
+import { readProject } from "../../cli/pulumi-project";
+import { checkObject } from "../../policies/rules";
+import { usePolicyPack } from "../support/pack";
+
+const EXAMPLES = path.join(__dirname, "..", "..", "examples");
+const pack = usePolicyPack();
+
+/** Runs an example under mocks; config keys are given without the project prefix. */
+async function preview(example: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<CapturedResource[]> {
+  const project = readProject(path.join(EXAMPLES, example), "dev");
+  const key = (k: string) => `${project.name}:${k}`;
+  const run = await runProgram({
+    projectDir: project.dir, project: project.name, stack: "dev", main: project.main,
+    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [key(k), v])),
+    secretKeys: secretKeys.map(key),
+  });
+  return run.resources;
+}
+
+/** Every Kubernetes resource's diagnostics, as "name policy:level" lines. */
+async function analyze(resources: AnalyzedResource[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+    const diagnostics: Diagnostic[] = await pack().analyze(r);
+    lines.push(...diagnostics.map((d) => `${r.name} ${d.policyName}:${d.enforcementLevel}`));
+  }
+  return [...new Set(lines)].sort();
+}
+
+const runs: Record<string, Promise<CapturedResource[]>> = {};
+beforeAll(() => {
+  // Each program runs in a child process of its own; start them all at once.
+  runs.badApp = preview("bad-app");
+  runs.appStackFromPlatform = preview("app-stack", { platformStack: "organization/crashguard-platform/dev" });
+  runs.appStackFromKubeconfig = preview("app-stack", { kubeconfig: "apiVersion: v1\nkind: Config", sentryDsn: "https://k3y-5ecr3t@sentry.example/1" }, ["kubeconfig", "sentryDsn"]);
+});
+
+describe("examples/app-stack", () => {
+  it("deploys api and worker through a provider built from the platform stack's kubeconfig", async () => {
+    const resources = await runs.appStackFromPlatform;
+    expect(resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      "crashguard:k8s:Workload api",
+      "crashguard:k8s:Workload worker",
+      "kubernetes:apps/v1:Deployment api",
+      "kubernetes:apps/v1:Deployment worker",
+      "kubernetes:core/v1:Service api",
+      "kubernetes:policy/v1:PodDisruptionBudget api",
+      "kubernetes:policy/v1:PodDisruptionBudget worker",
+      "pulumi:providers:kubernetes cluster",
+      "pulumi:pulumi:Stack crashguard-app-stack-dev",
+    ]);
+  });
+
+  it.each(["appStackFromPlatform", "appStackFromKubeconfig"])("passes every policy of the pack (%s)", async (run) => {
+    expect(await analyze(await runs[run])).toEqual([]);
+  });
+
+  it("keeps secret config secret all the way to the pack", async () => {
+    const resources = await runs.appStackFromKubeconfig;
+    const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    expect(provider.properties.kubeconfig).toMatchObject({ [SECRET_SIG]: expect.any(String) });
+    const api = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "api")!;
+    const env = (api.properties as any).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "SENTRY_DSN", value: { [SECRET_SIG]: SECRET_VALUE_SIG, value: "https://k3y-5ecr3t@sentry.example/1" } });
+  });
+});
+
+describe("examples/bad-app", () => {
+  const expected = [
+    "cronjob-without-resources resources-required:mandatory",
+    "limit-below-request resource-values-valid:mandatory",
+    "memory-in-mb resource-values-valid:mandatory",
+    "no-resources resources-required:mandatory",
+    "probe-on-undeclared-port probe-sanity:advisory",
+    "probe-timeout-not-below-period probe-sanity:advisory",
+  ];
+
+  it("is blocked by the pack, each resource for its own flaw", async () => {
+    expect(await analyze(await runs.badApp)).toEqual(expected);
+  });
+
+  it("has the same flaws as plain manifests, one file per flaw", () => {
+    const dir = path.join(EXAMPLES, "bad-app", "manifests");
+    const found = fs.readdirSync(dir).flatMap((file) =>
+      parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8")).flatMap((doc) =>
+        checkObject(doc.toJS()).map((f) => `${path.basename(file, ".yaml")} ${f.rule}`)));
+    expect([...new Set(found)].sort()).toEqual(expected.map((line) => line.replace(/:\w+$/, "")));
+  });
+
+  it("is blocked in full with the example's policy config", async () => {
+    await pack().configure(JSON.parse(fs.readFileSync(path.join(EXAMPLES, "bad-app", "crashguard-policy.json"), "utf8")));
+    expect(await analyze(await runs.badApp)).toEqual(expected.map((line) => line.replace(":advisory", ":mandatory")));
+  });
+});
