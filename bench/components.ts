@@ -1,0 +1,68 @@
+/**
+ * What a Workload costs over the Deployment it makes: 500 Workloads versus the same 500
+ * Deployments (the very spec Workload builds) declared raw with @pulumi/kubernetes, each under
+ * Pulumi's mocks until every registration is answered. Prints both times and `ratio=` (target ≤ 1.5).
+ *
+ *   node -r ts-node/register/transpile-only bench/components.ts
+ *
+ * `setMocks` is process-global, so each half runs in a child process of its own; the halves
+ * alternate over several rounds and each one's median counts (two cores make single runs noisy).
+ */
+import { execFileSync } from "child_process";
+import { performance } from "perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+
+const COUNT = 500;
+const ROUNDS = 5;
+type Half = "workload" | "raw";
+
+/** Child: declare COUNT of one kind under mocks; print the milliseconds until all are registered. */
+async function runHalf(half: Half): Promise<void> {
+  await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs });
+  // Loaded after the mocks, as a program is; not part of the timing.
+  const { Workload, workloadManifest } = await import("../components/workload");
+  const { Deployment } = await import("@pulumi/kubernetes/apps/v1");
+  const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+  const args = (i: number) => ({ image: `registry.example.com/app-${i}:1.0.${i}`, namespace: "bench", replicas: 1, service: false, env: { MODE: "production" } });
+
+  const start = performance.now();
+  for (let i = 0; i < COUNT; i++) {
+    const name = `app-${i}`;
+    if (half === "workload") new Workload(name, args(i));
+    else new Deployment(name, workloadManifest(name, args(i)));
+  }
+  await settings.waitForRPCs();
+  process.stdout.write(String(performance.now() - start));
+}
+
+function timeHalf(half: Half): number {
+  const out = execFileSync(process.execPath, [...process.execArgv, __filename, half], { encoding: "utf8" });
+  return Number(out);
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function main(): void {
+  const times: Record<Half, number[]> = { workload: [], raw: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const half of ["raw", "workload"] as const) times[half].push(timeHalf(half));
+  }
+  const workload = median(times.workload);
+  const raw = median(times.raw);
+  console.log(`${COUNT} Workloads:        ${workload.toFixed(0)} ms (median of ${ROUNDS})`);
+  console.log(`${COUNT} raw Deployments:  ${raw.toFixed(0)} ms`);
+  console.log(`ratio=${(workload / raw).toFixed(2)} (target ≤ 1.5)`);
+}
+
+const half = process.argv[2];
+if (half === "workload" || half === "raw") {
+  runHalf(half).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main();
+}
