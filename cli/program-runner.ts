@@ -97,6 +97,8 @@ async function childMain(arg: { main: string; out: string }): Promise<void> {
     process.env.PULUMI_NODEJS_PROJECT,
     process.env.PULUMI_NODEJS_STACK,
     true,
+    // Self-managed backends call every stack's organization "organization"; the Cloud sets its own.
+    process.env.PULUMI_ORGANIZATION || "organization",
   );
   const monitor = settings.getMonitor() as unknown as MockMonitor;
   // The engine accepts resource hooks (e.g. crashguard's rollout verification) and runs them only
