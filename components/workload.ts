@@ -12,6 +12,7 @@ import type * as k8s from "@pulumi/kubernetes/types/input";
 import { Finding, checkObject, formatFinding } from "../policies/rules";
 import { DEFAULTS, ProbeTimings, ResourceValues, definedOnly, progressDeadlineSeconds, resourceRequirements, startupTimings } from "./defaults";
 import { clonePlain, fillResources } from "./transforms";
+import { awaitAnnotations, verifyHook } from "../verify/hook";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";
 
@@ -104,6 +105,23 @@ export interface WorkloadArgs {
   servicePort?: number;
   /** Create a PodDisruptionBudget (maxUnavailable 1). Default: when replicas > 1 (see defaults.ts). */
   pdb?: boolean;
+  /**
+   * Verify every rollout right after `pulumi up` creates or updates the workload: a resource hook
+   * watches the new pods and fails the update within seconds of a restart, crash loop, image pull
+   * or config error, with the diagnosis and the fix. It replaces pulumi-kubernetes' own await
+   * (`pulumi.com/skipAwait: "true"`), which would otherwise wait up to 10 minutes and never look
+   * at restarts. Default true; set false where the machine running `pulumi up` cannot reach the
+   * cluster API, and the provider's await applies again.
+   */
+  verify?: boolean;
+  /**
+   * Kubeconfig the verifier watches the rollout with — the same cluster as the provider, e.g.
+   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: `KUBECONFIG` or `~/.kube/config`
+   * on the machine running `pulumi up`.
+   */
+  kubeconfig?: pulumi.Input<string>;
+  /** How long the verifier waits for a healthy rollout. Default: the Deployment's progressDeadlineSeconds. */
+  verifyTimeoutSeconds?: number;
 }
 
 export interface WorkloadOptions extends pulumi.ComponentResourceOptions {
@@ -143,9 +161,10 @@ export class Workload extends pulumi.ComponentResource {
     const { deploymentHooks, ...componentOpts } = opts;
     super("crashguard:k8s:Workload", name, {}, componentOpts);
     const child = { parent: this };
+    const hooks = verifies(args) ? withVerification(name, args, deploymentHooks) : deploymentHooks;
     const workload = kind === "StatefulSet"
-      ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, { ...child, hooks: deploymentHooks }))
-      : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, { ...child, hooks: deploymentHooks }));
+      ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, { ...child, hooks }))
+      : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, { ...child, hooks }));
     const { metadata, selector } = identity(name, args);
     const port = args.port ?? DEFAULTS.port;
     const portName = args.portName ?? DEFAULTS.portName;
@@ -193,7 +212,23 @@ export function workloadManifest(name: string, args: WorkloadArgs): { metadata: 
       strategy: { type: "RollingUpdate", rollingUpdate: DEFAULTS.rollingUpdate },
       progressDeadlineSeconds: progressDeadlineSeconds(args.startupSeconds),
     } satisfies k8s.apps.v1.DeploymentSpec;
-  return { metadata: { ...metadata, annotations: args.annotations }, spec };
+  // With verification on, our hook does the waiting; the user's own annotations still win.
+  const annotations = verifies(args) ? { ...awaitAnnotations("verify"), ...args.annotations } : args.annotations;
+  return { metadata: { ...metadata, annotations }, spec };
+}
+
+function verifies(args: WorkloadArgs): boolean {
+  return args.verify ?? true;
+}
+
+/** The caller's hooks plus crashguard's rollout verification, on the Deployment/StatefulSet itself. */
+function withVerification(name: string, args: WorkloadArgs, hooks: pulumi.ResourceHookBinding | undefined): pulumi.ResourceHookBinding {
+  const verify = verifyHook({
+    name: `crashguard-verify-${name}`,
+    kubeconfig: args.kubeconfig,
+    timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
+  });
+  return { ...hooks, afterCreate: [...(hooks?.afterCreate ?? []), verify], afterUpdate: [...(hooks?.afterUpdate ?? []), verify] };
 }
 
 function identity(name: string, args: WorkloadArgs) {

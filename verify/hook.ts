@@ -12,10 +12,11 @@ export interface VerifyHookOptions extends Pick<VerifyOptions, "timeoutSeconds" 
   /** Hook name; unique per program. Default "crashguard-verify". */
   name?: string;
   /**
-   * Kubeconfig text or file path. The caller resolves an Output first (hooks take plain values);
-   * default: `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
+   * Kubeconfig text or file path, e.g. `AksCluster.kubeconfig` (an Output is awaited when the hook
+   * runs, during `pulumi up`, and never printed). Default: `KUBECONFIG` / `~/.kube/config` of the
+   * machine running `pulumi up`.
    */
-  kubeconfig?: string;
+  kubeconfig?: pulumi.Input<string>;
   context?: string;
 }
 
@@ -30,11 +31,24 @@ const KINDS: Record<string, WorkloadRef["kind"]> = {
  * hook on a component fires for the component only. Never runs during preview.
  */
 export function verifyHook(options: VerifyHookOptions = {}): pulumi.ResourceHook {
-  return new pulumi.ResourceHook(options.name ?? "crashguard-verify", (args) => verifyHookBody(args, options), { onDryRun: false });
+  const kubeconfig = options.kubeconfig === undefined ? undefined : valueWhenKnown(options.kubeconfig);
+  return new pulumi.ResourceHook(
+    options.name ?? "crashguard-verify",
+    async (args) => verifyHookBody(args, { ...options, kubeconfig: await kubeconfig }),
+    { onDryRun: false },
+  );
+}
+
+/** Resolves once the engine knows the value — on `up`, before any hook of a resource that uses it can run. */
+function valueWhenKnown(input: pulumi.Input<string>): Promise<string> {
+  return new Promise((resolve) => pulumi.output(input).apply((v) => {
+    resolve(v);
+    return v;
+  }));
 }
 
 /** The hook's function, exported because `setMocks` never invokes hooks: tests call it directly. */
-export async function verifyHookBody(args: pulumi.ResourceHookArgs, options: VerifyHookOptions): Promise<void> {
+export async function verifyHookBody(args: pulumi.ResourceHookArgs, options: VerifyHookOptions & { kubeconfig?: string }): Promise<void> {
   const kind = KINDS[args.type];
   if (!kind) throw new Error(`crashguard verify hook: ${args.urn} is a ${args.type}; attach the hook to a Deployment, StatefulSet or DaemonSet`);
   const metadata = (args.newOutputs?.metadata ?? {}) as { name?: string; namespace?: string; generation?: number };

@@ -42,7 +42,7 @@ describe("Workload defaults", () => {
 
   it("fills the Deployment from the defaults table", async () => {
     const { deployment, spec, pod, container } = await deploy("api", { namespace: "shop" });
-    expect(deployment.inputs.metadata).toEqual({ name: "api", namespace: "shop", labels: { "app.kubernetes.io/name": "api" } });
+    expect(deployment.inputs.metadata).toEqual({ name: "api", namespace: "shop", labels: { "app.kubernetes.io/name": "api" }, annotations: { "pulumi.com/skipAwait": "true" } });
     expect(spec).toMatchObject({
       replicas: 2,
       selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
@@ -183,8 +183,25 @@ describe("Workload overrides", () => {
     const hook = new pulumi.ResourceHook("verify-api", () => undefined);
     const { all } = await deploy("api", {}, { deploymentHooks: { afterCreate: [hook], afterUpdate: [hook] } });
     const hooks = Object.fromEntries(all.map((r) => [r.type, r.hooks]));
-    expect(hooks["kubernetes:apps/v1:Deployment"]).toEqual({ afterCreate: ["verify-api"], afterUpdate: ["verify-api"] });
+    expect(hooks["kubernetes:apps/v1:Deployment"]).toEqual({ afterCreate: ["verify-api", "crashguard-verify-api"], afterUpdate: ["verify-api", "crashguard-verify-api"] });
     expect(hooks["crashguard:k8s:Workload"]).toEqual({ afterCreate: [], afterUpdate: [] });
+  });
+
+  it("verifies every rollout by default, in place of the provider's 10-minute await", async () => {
+    const { all, deployment } = await deploy("web", {});
+    expect(all.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.hooks).toEqual({ afterCreate: ["crashguard-verify-web"], afterUpdate: ["crashguard-verify-web"] });
+    expect(deployment.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+  });
+
+  it("lets a workload opt out of verification, keeping the provider's await", async () => {
+    const { all, deployment } = await deploy("batch", { verify: false });
+    expect(all.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.hooks).toEqual({ afterCreate: [], afterUpdate: [] });
+    expect(deployment.inputs.metadata.annotations).toBeUndefined();
+  });
+
+  it("keeps the user's own await annotations over ours", async () => {
+    const { deployment } = await deploy("slow", { annotations: { "pulumi.com/skipAwait": "false", "pulumi.com/timeoutSeconds": "900" } });
+    expect(deployment.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "false", "pulumi.com/timeoutSeconds": "900" });
   });
 
   it("hands the provider given to the component down to every child", async () => {
