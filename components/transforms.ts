@@ -8,7 +8,8 @@
  *   new k8s.helm.v4.Chart("redis", {...}, { transforms: [withDefaults()] });  // one chart
  */
 import * as pulumi from "@pulumi/pulumi";
-import { compareQuantities, isWorkloadType, parseQuantity, podTemplates } from "../policies/rules";
+import { firstPort, isWorkloadType, podTemplates } from "../policies/rules";
+import { clonePlain, fillContainerResources, isPlain } from "../policies/remediate";
 import { DEFAULTS, ResourceValues, resourceRequirements } from "./defaults";
 
 type Obj = Record<string, unknown>;
@@ -42,7 +43,6 @@ export function applyDefaults(type: string, props: unknown, resources: Partial<R
   for (const template of podTemplates(copy, { typeToken: type })) {
     if (template.partial) continue;
     for (const c of template.containers) {
-      if (!isPlain(c.spec)) continue;
       changed = fillResources(c.spec, resources) || changed;
       if (template.longRunning && c.kind !== "init") changed = fillReadinessProbe(c.spec) || changed;
     }
@@ -52,79 +52,13 @@ export function applyDefaults(type: string, props: unknown, resources: Partial<R
 
 /** Fills missing requests and memory limit of one container in place; true when it changed it. */
 export function fillResources(container: Obj, overrides: Partial<ResourceValues> = {}): boolean {
-  const defaults = resourceRequirements(overrides);
-  const resources = plainChild(container, "resources");
-  const requests = resources && plainChild(resources, "requests");
-  const limits = resources && plainChild(resources, "limits");
-  if (!requests || !limits) return false; // set to something we cannot read: the pack reports it
-  let changed = false;
-  for (const [key, value] of Object.entries(defaults.requests)) {
-    if (isSet(requests[key]) || isSet(limits[key])) continue;
-    requests[key] = value;
-    changed = true;
-  }
-  for (const [key, value] of Object.entries(defaults.limits)) {
-    if (isSet(limits[key])) continue;
-    limits[key] = atLeast(requests[key], value);
-    changed = true;
-  }
-  pruneEmpty(container, resources, requests, limits);
-  return changed;
+  return fillContainerResources(container, resourceRequirements(overrides));
 }
 
 function fillReadinessProbe(container: Obj): boolean {
-  if (isSet(container.readinessProbe)) return false;
-  const port = firstDeclaredPort(container.ports);
+  if (container.readinessProbe !== undefined && container.readinessProbe !== null) return false;
+  const port = firstPort(container);
   if (port === undefined) return false;
   container.readinessProbe = { tcpSocket: { port }, ...DEFAULTS.probeTimings.readinessProbe };
   return true;
-}
-
-/** The first port the container declares, by name when it has one (probes follow a renumbering). */
-function firstDeclaredPort(ports: unknown): string | number | undefined {
-  if (!Array.isArray(ports)) return undefined;
-  for (const p of ports) {
-    if (!isPlain(p)) continue;
-    if (typeof p.name === "string" && p.name !== "") return p.name;
-    if (typeof p.containerPort === "number") return p.containerPort;
-  }
-  return undefined;
-}
-
-/** A filled-in limit below the request that is set would be rejected by the API server. */
-function atLeast(request: unknown, limit: string): unknown {
-  const r = parseQuantity(request);
-  const l = parseQuantity(limit);
-  return r.ok && l.ok && compareQuantities(r.quantity, l.quantity) > 0 ? request : limit;
-}
-
-function isSet(v: unknown): boolean {
-  return v !== undefined && v !== null;
-}
-
-/** `obj[key]` when it is a plain object, created when absent; undefined when it is anything else. */
-function plainChild(obj: Obj, key: string): Obj | undefined {
-  if (!isSet(obj[key])) obj[key] = {};
-  const v = obj[key];
-  return isPlain(v) ? v : undefined;
-}
-
-/** Undo the empty objects `plainChild` created where there was nothing to fill. */
-function pruneEmpty(container: Obj, resources: Obj, requests: Obj, limits: Obj): void {
-  if (Object.keys(requests).length === 0) delete resources.requests;
-  if (Object.keys(limits).length === 0) delete resources.limits;
-  if (Object.keys(resources).length === 0) delete container.resources;
-}
-
-/** Deep copy of plain objects and arrays; anything else (Outputs, secrets, assets) is shared as is. */
-export function clonePlain<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(clonePlain) as T;
-  if (isPlain(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clonePlain(x)])) as T;
-  return v;
-}
-
-function isPlain(v: unknown): v is Obj {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }

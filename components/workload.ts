@@ -11,7 +11,8 @@ import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { Finding, checkObject, formatFinding } from "../policies/rules";
 import { DEFAULTS, ProbeTimings, ResourceValues, definedOnly, progressDeadlineSeconds, resourceRequirements, startupTimings } from "./defaults";
-import { clonePlain, fillResources } from "./transforms";
+import { fillResources } from "./transforms";
+import { clonePlain } from "../policies/remediate";
 import { awaitAnnotations, verifyHook } from "../verify/hook";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";

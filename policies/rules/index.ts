@@ -13,7 +13,7 @@ import { commonSchema, DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
 export * from "./types";
 export { parseQuantity, compareQuantities } from "./quantity";
 export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS } from "./workload";
-export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS } from "./fixes";
+export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, firstPort } from "./fixes";
 export { PROBE_DEFAULTS } from "./probes";
 export { isUnknown } from "./read";
 
