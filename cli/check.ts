@@ -82,20 +82,21 @@ async function analyze(project: string, stack: string, resources: CapturedResour
   try {
     const info = await pack.info();
     await pack.configure(expandAll(config, info.policies.map((p) => p.name)));
-    const remediations: Report["remediations"] = [];
-    const diagnostics: Report["diagnostics"] = [];
-    const analyzed: CapturedResource[] = [];
-    for (const resource of resources) {
-      // Like the engine: remediations rewrite the inputs first, then the result is validated.
+    // Like the engine: remediations rewrite the inputs first, then the result is validated; many
+    // resources are in flight at once, as they are while a program registers them.
+    const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
       let properties = resource.properties;
+      const remediated: Report["remediations"] = [];
       for (const r of await pack.remediate(resource)) {
-        remediations.push({ urn: resource.urn, policy: r.policyName });
+        remediated.push({ urn: resource.urn, policy: r.policyName });
         if (r.properties) properties = r.properties;
       }
       const current = { ...resource, properties };
-      analyzed.push(current);
-      diagnostics.push(...(await pack.analyze(current)).map((d) => toEntry(d, current)));
-    }
+      return { current, remediated, diagnostics: (await pack.analyze(current)).map((d) => toEntry(d, current)) };
+    });
+    const analyzed = results.map((r) => r.current);
+    const remediations = results.flatMap((r) => r.remediated);
+    const diagnostics = results.flatMap((r) => r.diagnostics);
     const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
     for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
     return {
@@ -114,6 +115,21 @@ async function analyze(project: string, stack: string, resources: CapturedResour
   } finally {
     await pack.stop();
   }
+}
+
+const ANALYZE_CONCURRENCY = 16;
+
+/** `items.map(fn)` with at most `limit` calls in flight; results keep the items' order. */
+async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  }));
+  return results;
 }
 
 function toEntry(d: Diagnostic, r: CapturedResource | undefined): Report["diagnostics"][number] {
