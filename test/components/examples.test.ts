@@ -39,9 +39,22 @@ async function analyze(resources: AnalyzedResource[]): Promise<string[]> {
 const runs: Record<string, Promise<CapturedResource[]>> = {};
 beforeAll(() => {
   // Each program runs in a child process of its own; start them all at once.
+  runs.platform = preview("platform");
   runs.badApp = preview("bad-app");
   runs.appStackFromPlatform = preview("app-stack", { platformStack: "organization/crashguard-platform/dev" });
   runs.appStackFromKubeconfig = preview("app-stack", { kubeconfig: "apiVersion: v1\nkind: Config", sentryDsn: "https://k3y-5ecr3t@sentry.example/1" }, ["kubeconfig", "sentryDsn"]);
+});
+
+describe("examples/platform (the root program)", () => {
+  it("builds a cluster, a guarded namespace and a Workload that pass every policy of the pack", async () => {
+    const resources = await runs.platform;
+    expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining([
+      "crashguard:azure:AksCluster", "azure-native:containerservice:ManagedCluster", "pulumi:providers:kubernetes",
+      "crashguard:k8s:GuardedNamespace", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:LimitRange",
+      "crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment",
+    ]));
+    expect(await analyze(resources)).toEqual([]);
+  });
 });
 
 describe("examples/app-stack", () => {

@@ -22,7 +22,7 @@ export interface Registered {
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
 const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
 
-export function mockPulumi(options: { preview?: boolean } = {}) {
+export function mockPulumi(options: { preview?: boolean; calls?: Record<string, (inputs: any) => Record<string, unknown>> } = {}) {
   const registered: Registered[] = [];
   const stackTransforms: pulumi.ResourceTransform[] = [];
   const transformed = new Map<string, pulumi.Inputs>();
@@ -37,7 +37,7 @@ export function mockPulumi(options: { preview?: boolean } = {}) {
       // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
       return { id: options.preview ? undefined : `${args.name}-id`, state: props };
     },
-    call: (args) => args.inputs,
+    call: (args) => options.calls?.[args.token]?.(args.inputs) ?? args.inputs,
     registerTransform: (transform) => stackTransforms.push(transform),
   }, "crashguard", "test", options.preview ?? false);
 
