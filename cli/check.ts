@@ -4,13 +4,13 @@
  * like a preview; every resource goes to the real policy pack over gRPC (Remediate, then Analyze,
  * then AnalyzeStack), exactly as the CLI sends it.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import type { Command } from "./main";
 import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
 import { ProgramError, runProgram, CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
+import { PolicyConfigError, PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
 
 const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--output text|json]
 
@@ -64,12 +64,12 @@ export const main: Command = async (argv, io) => {
   let report: Report;
   try {
     const project = readProject(path.resolve(args.positionals[0] ?? "."), args.values.stack!);
-    const packConfig = args.values["policy-pack-config"] ? readPackConfig(args.values["policy-pack-config"]) : {};
+    const packConfig = args.values["policy-pack-config"] ? readPolicyConfig(args.values["policy-pack-config"]) : {};
     if (output === "text") io.stderr(`Previewing ${project.name}/${project.stack} under mocks (no cloud calls)…\n`);
     const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys });
     report = await analyze(run.project, run.stack, run.resources, args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK, packConfig);
   } catch (err) {
-    const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError || err instanceof ConfigError ? "cannot read the project" : "error";
+    const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError ? "cannot read the project" : err instanceof PolicyConfigError ? "cannot read the policy config" : "error";
     io.stderr(`crashguard check: ${what}: ${(err as Error).message}\n`);
     return 2;
   }
@@ -77,7 +77,7 @@ export const main: Command = async (argv, io) => {
   return report.summary.mandatory > 0 ? 1 : 0;
 };
 
-async function analyze(project: string, stack: string, resources: CapturedResource[], packDir: string, config: PackConfig): Promise<Report> {
+async function analyze(project: string, stack: string, resources: CapturedResource[], packDir: string, config: PolicyConfigFile): Promise<Report> {
   const pack = await PolicyPackClient.start(packDir);
   try {
     const info = await pack.info();
@@ -163,30 +163,4 @@ function renderText(report: Report): string {
     ? `✗ ${mandatory} mandatory and ${advisory} advisory violations: \`pulumi preview --policy-pack ./policies\` would fail.`
     : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`);
   return lines.join("\n") + "\n";
-}
-
-type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
-
-class ConfigError extends Error {}
-
-function readPackConfig(file: string): PackConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new ConfigError(`${file}: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${file}: expected an object of policy names, e.g. {"probe-sanity": "mandatory"}`);
-  return parsed as PackConfig;
-}
-
-/** `"all": level` sets every policy's level, as the Pulumi CLI reads it; named policies win. */
-function expandAll(config: PackConfig, policies: string[]): PackConfig {
-  const { all, ...named } = config;
-  if (all === undefined) return named;
-  const level = typeof all === "string" ? all : all.enforcementLevel;
-  const out: PackConfig = {};
-  for (const p of policies) out[p] = level ?? "advisory";
-  for (const [k, v] of Object.entries(named)) out[k] = typeof v === "string" || v.enforcementLevel || !level ? v : { ...v, enforcementLevel: level };
-  return out;
 }

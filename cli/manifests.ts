@@ -1,0 +1,144 @@
+/**
+ * Reads Kubernetes manifests — multi-document YAML, JSON, kubectl `List` dumps, `helm template`
+ * and `kustomize build` output, from files, directories or stdin — keeping each document's source
+ * so a finding's field path can be turned into the line and column a user can jump to.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
+
+export interface Manifest {
+  file: string;
+  /** 0-based index of the document in its file. */
+  index: number;
+  object: Record<string, unknown>;
+  /** line:column (1-based) of a field path, or of its nearest existing ancestor. */
+  position(fieldPath: string): { line: number; column: number };
+}
+
+export interface InputError {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** Expands files and directories (recursively, *.yaml, *.yml, *.json) in a stable order; `-` is stdin. */
+export function expandInputs(inputs: string[], errors: InputError[]): string[] {
+  const files: string[] = [];
+  for (const input of inputs) {
+    if (input === "-") {
+      files.push(input);
+      continue;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(input);
+    } catch {
+      errors.push({ file: input, message: "no such file or directory" });
+      continue;
+    }
+    if (stat.isDirectory()) files.push(...walk(input));
+    else files.push(input);
+  }
+  return files;
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : walk(p);
+      return MANIFEST_FILE.test(e.name) ? [p] : [];
+    });
+}
+
+/** Reads one file's text, refusing what cannot be a manifest before parsing it. */
+export function readText(file: string, stdin: () => string, errors: InputError[]): string | undefined {
+  let buf: Buffer;
+  try {
+    if (file === "-") buf = Buffer.from(stdin(), "utf8");
+    else {
+      const size = fs.statSync(file).size;
+      if (size > MAX_FILE_BYTES) {
+        errors.push({ file, message: `file is ${(size / 1024 / 1024).toFixed(0)} MB, above the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; split it` });
+        return undefined;
+      }
+      buf = fs.readFileSync(file);
+    }
+  } catch (err) {
+    errors.push({ file, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    return undefined;
+  }
+  if (buf.includes(0)) {
+    errors.push({ file, message: "binary data (NUL bytes), not YAML or JSON" });
+    return undefined;
+  }
+  return buf.toString("utf8");
+}
+
+/** Every object document in the text; a broken document is reported and the rest still read. */
+export function parseManifests(file: string, text: string, errors: InputError[]): Manifest[] {
+  const lineCounter = new LineCounter();
+  const manifests: Manifest[] = [];
+  parseAllDocuments(text, { lineCounter, uniqueKeys: false }).forEach((doc, index) => {
+    if (!(doc instanceof Document)) return; // an empty stream
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      errors.push({ file, line: e.linePos?.[0].line, message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}` });
+      return;
+    }
+    let object: unknown;
+    try {
+      object = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} cannot be read: ${(err as Error).message}` });
+      return;
+    }
+    if (object === null || object === undefined) return; // `---` with nothing after it
+    if (typeof object !== "object" || Array.isArray(object)) {
+      errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} is ${Array.isArray(object) ? "a list" : `a ${typeof object}`}, not a Kubernetes object` });
+      return;
+    }
+    manifests.push({ file, index, object: object as Record<string, unknown>, position: (p) => positionOf(doc, lineCounter, p) });
+  });
+  return manifests;
+}
+
+/** Splits `spec.containers[0].resources.limits["nvidia.com/gpu"]` into keys and indexes. */
+export function splitPath(fieldPath: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const m of fieldPath.matchAll(/\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|([^.[\]]+)/g)) {
+    if (m[1] !== undefined) out.push(Number(m[1]));
+    else if (m[2] !== undefined) out.push(JSON.parse(m[2]));
+    else out.push(m[3]);
+  }
+  return out;
+}
+
+function positionOf(doc: Document, lineCounter: LineCounter, fieldPath: string): { line: number; column: number } {
+  let node: unknown = doc.contents;
+  let at: unknown = node; // the key of the deepest field found, or the node itself
+  for (const key of splitPath(fieldPath)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      if (!pair) break;
+      at = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number" && key < node.items.length) {
+      node = node.items[key];
+      at = node;
+    } else break;
+  }
+  const offset = (at as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+function lineOf(node: unknown, lineCounter: LineCounter): number | undefined {
+  const offset = (node as { range?: [number] } | null)?.range?.[0];
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
