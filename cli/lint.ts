@@ -123,11 +123,11 @@ function renderText(report: LintReport): string {
       lastFile = f.file;
     }
     const where = `${f.line}:${f.column}`.padEnd(8);
-    const level = (f.level === "mandatory" ? "error" : "warning").padEnd(8);
+    const level = (f.level === "mandatory" ? "error" : "warning").padEnd(9);
     lines.push(`  ${where}${level}${f.rule.padEnd(26)}${f.resource}${f.container ? ` [${f.container}]` : ""}`);
-    lines.push(`${" ".repeat(18)}${f.message}`);
-    lines.push(`${" ".repeat(18)}field: ${f.path}`);
-    if (f.fix) lines.push(`${" ".repeat(18)}fix:`, ...f.fix.split("\n").map((l) => `${" ".repeat(20)}${l}`));
+    lines.push(`${" ".repeat(19)}${f.message}`);
+    lines.push(`${" ".repeat(19)}field: ${f.path}`);
+    if (f.fix) lines.push(`${" ".repeat(19)}fix:`, ...f.fix.split("\n").map((l) => `${" ".repeat(21)}${l}`));
   }
   const s = report.summary;
   if (lines.length) lines.push("");

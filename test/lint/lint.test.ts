@@ -76,8 +76,8 @@ describe("crashguard lint", () => {
     write(dir, "bad.yaml", BAD);
     const { code, out } = await run([dir]);
     expect(code).toBe(1);
-    expect(out.startsWith(`${path.relative(process.cwd(), path.join(dir, "bad.yaml"))}\n  12:11   error   resources-required        Deployment shop/bad [app]\n`)).toBe(true);
-    expect(out).toContain("\n  15:15   error   resource-values-valid     Deployment shop/bad [app]\n");
+    expect(out.startsWith(`${path.relative(process.cwd(), path.join(dir, "bad.yaml"))}\n  12:11   error    resources-required        Deployment shop/bad [app]\n`)).toBe(true);
+    expect(out).toContain("\n  15:15   error    resource-values-valid     Deployment shop/bad [app]\n");
     expect(out).toContain('write "512Mi"');
     expect(out).toContain("fix:");
     expect(out.trim().split("\n").pop()).toBe("3 errors, 1 warning in 1 workload (1 file)");
