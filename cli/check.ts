@@ -5,8 +5,8 @@
  * then AnalyzeStack), exactly as the CLI sends it.
  */
 import * as path from "path";
-import { parseArgs } from "util";
 import type { Command } from "./main";
+import { parseCommand } from "./args";
 import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
 import { ProgramError, runProgram, CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
@@ -30,32 +30,13 @@ interface Report {
 }
 
 export const main: Command = async (argv, io) => {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        stack: { type: "string", short: "s", default: "dev" },
-        "policy-pack-config": { type: "string" },
-        "policy-pack": { type: "string" },
-        output: { type: "string", short: "o", default: "text" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    io.stderr(`crashguard check: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout(USAGE + "\n");
-    return 0;
-  }
-  const output = args.values.output;
-  if (output !== "text" && output !== "json") {
-    io.stderr(`crashguard check: --output must be text or json, not ${JSON.stringify(output)}\n`);
-    return 2;
-  }
+  const args = parseCommand("check", USAGE, argv, io, {
+    stack: { type: "string", short: "s", default: "dev" },
+    "policy-pack-config": { type: "string" },
+    "policy-pack": { type: "string" },
+  }, ["text", "json"]);
+  if ("exit" in args) return args.exit;
+  const output = args.output;
   if (args.positionals.length > 1) {
     io.stderr(`crashguard check: one project directory at most\n\n${USAGE}\n`);
     return 2;

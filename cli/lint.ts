@@ -4,8 +4,8 @@
  * file:line:column of its field.
  */
 import * as path from "path";
-import { parseArgs } from "util";
 import type { Command } from "./main";
+import { parseCommand } from "./args";
 import { Finding, Level, checkObject, isWorkloadType, podTemplates } from "../policies/rules";
 import { InputError, expandInputs, parseManifests, readText } from "./manifests";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
@@ -33,30 +33,9 @@ export interface LintReport {
 }
 
 export const main: Command = async (argv, io) => {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        "policy-pack-config": { type: "string" },
-        output: { type: "string", short: "o", default: "text" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    io.stderr(`crashguard lint: ${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout(USAGE + "\n");
-    return 0;
-  }
-  const output = args.values.output!;
-  if (!["text", "json", "sarif"].includes(output)) {
-    io.stderr(`crashguard lint: --output must be text, json or sarif, not ${JSON.stringify(output)}\n`);
-    return 2;
-  }
+  const args = parseCommand("lint", USAGE, argv, io, { "policy-pack-config": { type: "string" } }, ["text", "json", "sarif"]);
+  if ("exit" in args) return args.exit;
+  const output = args.output;
   if (args.positionals.length === 0) {
     io.stderr(`crashguard lint: name the manifests to lint (files, directories, or - for stdin)\n\n${USAGE}\n`);
     return 2;
