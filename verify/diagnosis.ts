@@ -212,7 +212,7 @@ function aboutContainer(e: Event, container: string): boolean {
 
 export function eventsFor(pod: Pod, events: Event[]): Event[] {
   const { name, uid } = pod.metadata ?? {};
-  return events.filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name && (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid));
+  return events.filter((e) => e?.involvedObject?.kind === "Pod" && e.involvedObject.name === name && (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid));
 }
 
 function summarise(events: Event[]): EventSummary[] {

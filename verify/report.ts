@@ -14,6 +14,9 @@ export interface Style {
 export const PLAIN: Style = { red: (s) => s, green: (s) => s, dim: (s) => s };
 export const ANSI: Style = { red: (s) => `\x1b[31m${s}\x1b[0m`, green: (s) => `\x1b[32m${s}\x1b[0m`, dim: (s) => `\x1b[2m${s}\x1b[0m` };
 
+/** A thousand pods failing alike read no better than ten. */
+const RENDERED_PODS = 10;
+
 export function renderVerdict(v: Verdict, style: Style = PLAIN): string {
   const w = v.workload;
   const title = `${w.kind} ${w.namespace}/${w.name}${w.generation !== undefined ? ` (generation ${w.generation})` : ""}`;
@@ -21,7 +24,9 @@ export function renderVerdict(v: Verdict, style: Style = PLAIN): string {
     v.verdict === "succeeded"
       ? style.green(`✓ ${title}: rollout verified — ${v.message} (${v.elapsedSeconds}s)`)
       : style.red(`✗ ${title}: rollout failed after ${v.elapsedSeconds}s — ${v.message}`);
-  return [head, ...v.pods.map((d) => renderPod(d, style)), ""].join("\n");
+  const shown = v.pods.slice(0, RENDERED_PODS).map((d) => renderPod(d, style));
+  const more = v.pods.length - shown.length;
+  return [head, ...shown, ...(more > 0 ? [`  … and ${more} more pods (all of them in --output json)`] : []), ""].join("\n");
 }
 
 export function renderPod(d: PodDiagnosis, style: Style = PLAIN): string {

@@ -26,6 +26,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Like kstatus: a pod still Unschedulable after this long will not be scheduled by waiting. */
 export const DEFAULT_UNSCHEDULABLE_GRACE_SECONDS = 15;
 const LOG_TAIL_LINES = 50;
+/** Failing pods whose diagnosis is completed with fresh events and logs. */
+const DETAILED_PODS = 5;
 
 export interface VerifyOptions extends KubeconfigOptions {
   workload: WorkloadRef;
@@ -83,6 +85,7 @@ class RolloutWatch {
   private readonly unschedulableSince = new Map<string, number>();
   private stableSince?: number;
   private lastProgress = "";
+  private evaluationPending = false;
   private decided = false;
   private resolve!: (v: Verdict) => void;
   private reject!: (e: unknown) => void;
@@ -128,8 +131,21 @@ class RolloutWatch {
     const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace };
     mirror<T>(this.client, spec, (items) => {
       update(items);
-      this.evaluate();
+      this.scheduleEvaluate();
     }, this.abort.signal, this.options.backoff ?? DEFAULT_BACKOFF).catch((err) => this.reject(err));
+  }
+
+  /**
+   * One evaluation per burst of watch events: a list of 1,000 pods, or a rollout moving them all,
+   * arrives as a flurry, and judging after each event would cost O(pods²).
+   */
+  private scheduleEvaluate(): void {
+    if (this.evaluationPending) return;
+    this.evaluationPending = true;
+    setImmediate(() => {
+      this.evaluationPending = false;
+      this.evaluate();
+    });
   }
 
   private evaluate(): void {
@@ -150,7 +166,7 @@ class RolloutWatch {
     if (!hash) return this.progress(desired, 0, 0, "the new revision to be created");
 
     const pods = this.newPods();
-    const diagnoses = pods.map((p) => diagnosePod(p, [...this.events.values()]));
+    const diagnoses = this.diagnose(pods.filter((p) => !isHealthy(p)));
     const crashed = diagnoses.filter((d) => d.failures.length > 0);
     if (crashed.length > 0) return void this.fail("pod-failed", `${crashed.length} of ${desired} new pods failing`, crashed);
     const stuck = this.unschedulablePastGrace(diagnoses);
@@ -195,8 +211,19 @@ class RolloutWatch {
   }
 
   private unhealthyPods(): PodDiagnosis[] {
-    const events = [...this.events.values()];
-    return this.newPods().filter((p) => !isHealthy(p)).map((p) => diagnosePod(p, events));
+    return this.diagnose(this.newPods().filter((p) => !isHealthy(p)));
+  }
+
+  /** Each pod judged with its own events only: indexing once keeps this linear in pods + events. */
+  private diagnose(pods: Pod[]): PodDiagnosis[] {
+    const byPod = new Map<string, Event[]>();
+    for (const e of this.events.values()) {
+      const name = e.involvedObject?.name ?? "";
+      const list = byPod.get(name);
+      if (list) list.push(e);
+      else byPod.set(name, [e]);
+    }
+    return pods.map((p) => diagnosePod(p, byPod.get(p.metadata?.name ?? "") ?? []));
   }
 
   /** Only the newest revision's pods count; old ones are being replaced anyway. */
@@ -217,7 +244,9 @@ class RolloutWatch {
     if (this.decided) return;
     this.decided = true;
     try {
-      const complete = await Promise.all(pods.map((d) => this.complete(d)));
+      // Fresh events and log tails for the first few pods: enough to see the cause without
+      // two API calls for each of a thousand identical failures.
+      const complete = await Promise.all(pods.map((d, i) => (i < DETAILED_PODS ? this.complete(d) : d)));
       const desired = this.workload ? desiredPods(this.ref.kind, this.workload) : 0;
       this.decide({ verdict: "failed", reason, message, pods: complete }, desired, this.newPods().filter(isHealthy).length);
     } catch (err) {
@@ -231,7 +260,10 @@ class RolloutWatch {
     const ns = this.ref.namespace;
     const target = { verb: "list" as const, resource: "events", namespace: ns };
     const fresh = await this.client.getJSON<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${d.pod}` }, target, this.abort.signal);
-    const full = diagnosePod(pod, [...this.events.values(), ...(fresh.items ?? [])]);
+    // The watched events and the fresh list overlap; an event's name identifies it.
+    const events = new Map<string, Event>();
+    for (const e of [...this.events.values(), ...(fresh.items ?? [])]) if (e.involvedObject?.name === d.pod) events.set(e.metadata?.name ?? "", e);
+    const full = diagnosePod(pod, [...events.values()]);
     for (const f of full.failures.filter((x) => x.logsFrom)) {
       full.logs[f.container] = await this.logTail(d.pod, f.container, f.logsFrom === "previous");
     }

@@ -1,0 +1,92 @@
+/** diagnosePod on real-shaped pods and events, kstatus style: a table of objects and what a user must be told. */
+import fc from "fast-check";
+import type { Event, Pod } from "kubernetes-types/core/v1";
+import { diagnosePod, isHealthy } from "../../verify/diagnosis";
+import { renderPod } from "../../verify/report";
+
+const SECRET = "hunter2-DO-NOT-PRINT";
+
+function pod(status: Pod["status"], spec: Partial<NonNullable<Pod["spec"]>> = {}): Pod {
+  return {
+    apiVersion: "v1", kind: "Pod",
+    metadata: { name: "api-7d9c-x2x", namespace: "shop", uid: "u1", ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "api-7d9c", uid: "r1" }] },
+    spec: {
+      containers: [{ name: "api", image: "registry.example.com/api:1.2.3", env: [{ name: "DB_PASSWORD", value: SECRET }], resources: { limits: { memory: "128Mi" } }, livenessProbe: { httpGet: { path: "/healthz", port: 8080 }, timeoutSeconds: 1 } }],
+      ...spec,
+    },
+    status,
+  };
+}
+const running = { running: { startedAt: "2026-11-25T10:00:00Z" } };
+const terminated = (exitCode: number, reason: string) => ({ terminated: { exitCode, reason, startedAt: "2026-11-25T10:00:00Z", finishedAt: "2026-11-25T10:00:05Z" } });
+const status = (s: object) => ({ name: "api", image: "registry.example.com/api:1.2.3", imageID: "", ready: false, restartCount: 0, ...s });
+const event = (reason: string, message: string, type = "Warning"): Event => ({
+  metadata: { name: `api-7d9c-x2x.${reason}`, namespace: "shop" }, involvedObject: { kind: "Pod", name: "api-7d9c-x2x", namespace: "shop", uid: "u1" },
+  reason, message, type, count: 3, lastTimestamp: "2026-11-25T10:00:06Z",
+});
+
+const table: Array<[string, Pod, Event[], { category: string; reason: string; exitCode?: number; signal?: string; fixPath: string; fix: RegExp }]> = [
+  ["OOMKilled at the memory limit", pod({ phase: "Running", containerStatuses: [status({ restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: terminated(137, "OOMKilled") })] }), [],
+    { category: "oom-killed", reason: "CrashLoopBackOff", exitCode: 137, signal: "SIGKILL", fixPath: "spec.template.spec.containers[0].resources.limits.memory", fix: /memory limit of 128Mi/ }],
+  ["killed by its liveness probe (143)", pod({ phase: "Running", containerStatuses: [status({ restartCount: 1, state: running, lastState: terminated(143, "Error") })] }),
+    [event("Unhealthy", "Liveness probe failed: Get \"http://10.244.1.5:8080/healthz\": context deadline exceeded"), event("Killing", "Container api failed liveness probe, will be restarted", "Normal")],
+    { category: "liveness-probe", reason: "Error", exitCode: 143, signal: "SIGTERM", fixPath: "spec.template.spec.containers[0].livenessProbe", fix: /timeoutSeconds 1.*startupProbe/ }],
+  ["application error (exit 1)", pod({ phase: "Running", containerStatuses: [status({ restartCount: 3, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: terminated(1, "Error") })] }), [event("BackOff", "Back-off restarting failed container api")],
+    { category: "app-error", reason: "CrashLoopBackOff", exitCode: 1, fixPath: "spec.template.spec.containers[0].command", fix: /previous logs/ }],
+  ["entrypoint not executable (126)", pod({ phase: "Running", containerStatuses: [status({ restartCount: 1, state: running, lastState: terminated(126, "Error") })] }), [],
+    { category: "not-executable", reason: "Error", exitCode: 126, fixPath: "spec.template.spec.containers[0].command", fix: /not executable/ }],
+  ["entrypoint not found (127)", pod({ phase: "Running", containerStatuses: [status({ restartCount: 1, state: running, lastState: terminated(127, "Error") })] }), [],
+    { category: "not-found", reason: "Error", exitCode: 127, fixPath: "spec.template.spec.containers[0].command", fix: /not found/ }],
+  ["segmentation fault (139)", pod({ phase: "Running", containerStatuses: [status({ restartCount: 1, state: running, lastState: terminated(139, "Error") })] }), [],
+    { category: "segfault", reason: "Error", exitCode: 139, signal: "SIGSEGV", fixPath: "spec.template.spec.containers[0].image", fix: /segmentation fault/ }],
+  ["init container crash loop", pod({ phase: "Pending", initContainerStatuses: [{ ...status({ name: "migrate", restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: terminated(1, "Error") }) }], containerStatuses: [status({ state: { waiting: { reason: "PodInitializing" } } })] }, { initContainers: [{ name: "migrate", image: "migrate:1" }] }), [],
+    { category: "app-error", reason: "Init:CrashLoopBackOff", exitCode: 1, fixPath: "spec.template.spec.initContainers[0].command", fix: /previous logs/ }],
+  ["image cannot be pulled", pod({ phase: "Pending", containerStatuses: [status({ state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image \"registry.example.com/api:1.2.3\"" } } })] }), [],
+    { category: "image-pull", reason: "ImagePullBackOff", fixPath: "spec.template.spec.containers[0].image", fix: /cannot be pulled/ }],
+  ["missing Secret", pod({ phase: "Pending", containerStatuses: [status({ state: { waiting: { reason: "CreateContainerConfigError", message: "secret \"db-creds\" not found" } } })] },
+    { containers: [{ name: "api", image: "api:1", env: [{ name: "TOKEN", value: SECRET }, { name: "DB", valueFrom: { secretKeyRef: { name: "db-creds", key: "password" } } }] }] }), [],
+    { category: "config-error", reason: "CreateContainerConfigError", fixPath: "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef", fix: /Secret "db-creds"/ }],
+];
+
+describe("diagnosePod", () => {
+  it.each(table)("%s", (_name, p, events, want) => {
+    const d = diagnosePod(p, events);
+    expect(d.failures).toHaveLength(1);
+    const [f] = d.failures;
+    expect(f).toMatchObject({ category: want.category, reason: want.reason, fix: { path: want.fixPath } });
+    expect(f.exitCode).toBe(want.exitCode);
+    if (want.signal) expect(f.signal).toBe(want.signal);
+    expect(f.fix.text).toMatch(want.fix);
+    const text = renderPod(d);
+    expect(text).not.toContain(SECRET);
+    expect(JSON.stringify(d)).not.toContain(SECRET);
+    expect(isHealthy(p)).toBe(false);
+  });
+
+  it("reports an unschedulable pod with the scheduler's reason", () => {
+    const p = pod({ phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient memory." }] });
+    const d = diagnosePod(p, [event("FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.")]);
+    expect(d.podFailure).toMatchObject({ category: "unschedulable", message: expect.stringContaining("Insufficient memory") });
+    expect(d.events.map((e) => e.reason)).toEqual(["FailedScheduling"]);
+  });
+
+  it.each([
+    ["Running and Ready", pod({ phase: "Running", conditions: [{ type: "Ready", status: "True" }], containerStatuses: [status({ ready: true, state: running })] }), true],
+    ["still creating", pod({ phase: "Pending", containerStatuses: [status({ state: { waiting: { reason: "ContainerCreating" } } })] }), false],
+    ["initializing", pod({ phase: "Pending", containerStatuses: [status({ state: { waiting: { reason: "PodInitializing" } } })] }), false],
+  ] as const)("does not call a %s pod failing", (_name, p, healthy) => {
+    expect(diagnosePod(p, []).failures).toEqual([]);
+    expect(isHealthy(p)).toBe(healthy);
+  });
+
+  it("never throws and never prints an env value, whatever the API returns (property)", () => {
+    const secret = fc.string({ minLength: 12, maxLength: 30 }).map((s) => `S3CR3T-${s.replace(/\s/g, "x")}`);
+    fc.assert(fc.property(secret, fc.jsonValue(), fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 3 }), (value, statusJunk, specJunk, eventJunk) => {
+      const p = pod(statusJunk as Pod["status"], { containers: [{ name: "api", image: "x", env: [{ name: "SECRET", value }] }], ...(typeof specJunk === "object" && specJunk && !Array.isArray(specJunk) ? specJunk : {}) });
+      p.spec!.containers[0].env = [{ name: "SECRET", value }];
+      const d = diagnosePod(p, eventJunk as Event[]);
+      const out = renderPod(d) + JSON.stringify(d);
+      return !out.includes(value);
+    }), { numRuns: 500 });
+  });
+});
