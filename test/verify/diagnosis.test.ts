@@ -84,7 +84,7 @@ describe("diagnosePod", () => {
     fc.assert(fc.property(secret, fc.jsonValue(), fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 3 }), (value, statusJunk, specJunk, eventJunk) => {
       const p = pod(statusJunk as Pod["status"], { containers: [{ name: "api", image: "x", env: [{ name: "SECRET", value }] }], ...(typeof specJunk === "object" && specJunk && !Array.isArray(specJunk) ? specJunk : {}) });
       p.spec!.containers[0].env = [{ name: "SECRET", value }];
-      const d = diagnosePod(p, eventJunk as Event[]);
+      const d = diagnosePod(p, eventJunk as unknown as Event[]);
       const out = renderPod(d) + JSON.stringify(d);
       return !out.includes(value);
     }), { numRuns: 500 });
