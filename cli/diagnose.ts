@@ -41,8 +41,8 @@ export const main: Command = async (argv, io) => {
   let pods: Pod[];
   let events: Event[];
   try {
-    pods = objectsOf<Pod>(await read(values.file, io), values.file, "Pod");
-    events = values.events ? objectsOf<Event>(await read(values.events, io), values.events, "Event") : [];
+    pods = objectsOf<Pod>(await read(values.file, io), values.file, "Pod", io);
+    events = values.events ? objectsOf<Event>(await read(values.events, io), values.events, "Event", io) : [];
   } catch (err) {
     io.stderr(`crashguard diagnose: ${err instanceof InputError ? err.message : String(err)}\n`);
     return 2;
@@ -74,9 +74,22 @@ async function read(file: string, io: CommandIO): Promise<unknown> {
   }
 }
 
-function objectsOf<T>(doc: unknown, file: string, kind: "Pod" | "Event"): T[] {
-  const d = doc as { kind?: string; items?: unknown[] } | null;
+function objectsOf<T>(doc: unknown, file: string, kind: "Pod" | "Event", io: CommandIO): T[] {
+  const name = file === "-" ? "standard input" : `"${file}"`;
+  const d = isObject(doc) ? (doc as { kind?: unknown; items?: unknown }) : undefined;
   if (d?.kind === kind) return [d as T];
-  if (Array.isArray(d?.items)) return d.items.filter((i): i is T => (i as { kind?: string })?.kind === kind || (i as { kind?: string })?.kind === undefined);
-  throw new InputError(`"${file}" holds neither a ${kind} nor a List of them (kind: ${d?.kind ?? "none"})`);
+  if (d && Array.isArray(d.items)) {
+    const kept: T[] = [];
+    d.items.forEach((item: unknown, i: number) => {
+      const itemKind = isObject(item) ? (item as { kind?: unknown }).kind : undefined;
+      if (isObject(item) && (itemKind === kind || itemKind === undefined)) kept.push(item as T);
+      else io.stderr(`crashguard diagnose: ${name} items[${i}] is ${isObject(item) ? `a ${String(itemKind)}, not a ${kind}` : `not an object (${item === null ? "null" : typeof item})`}; skipped\n`);
+    });
+    return kept;
+  }
+  throw new InputError(`${name} holds neither a ${kind} nor a List of them (kind: ${typeof d?.kind === "string" ? d.kind : "none"}): pass the output of \`kubectl get ${kind === "Pod" ? "pods" : "events"} -o json\``);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -109,6 +109,28 @@ describe("crashguard diagnose", () => {
     expect(out.stdout).toBe("0 of 2 pods failing, 2 without failures\n");
   });
 
+  test("items that are not pods are named on stderr and skipped; the rest is diagnosed", async () => {
+    const { readFileSync } = await import("node:fs");
+    const dump = JSON.parse(readFileSync(join(fixtures, "failing-pods.json"), "utf8"));
+    dump.items = [null, "x", { kind: "Service", metadata: { name: "web" } }, ...dump.items];
+    const { io, out } = fakeIO({}, JSON.stringify(dump));
+    expect(await diagnose(["-f", "-", "-o", "json"], io)).toBe(1);
+    expect(out.stderr).toContain("standard input items[0] is not an object (null); skipped");
+    expect(out.stderr).toContain("standard input items[1] is not an object (string); skipped");
+    expect(out.stderr).toContain("standard input items[2] is a Service, not a Pod; skipped");
+    expect(JSON.parse(out.stdout).pods).toHaveLength(dump.items.length - 3);
+  });
+
+  test.each([
+    [["-f", "-"], "null"],
+    [["-f", "-"], "[1, 2]"],
+    [["-f", "-"], '{"kind": "Deployment"}'],
+  ])("exit 2 with the kubectl command to run when the input is not pods: %j %s", async (argv, stdin) => {
+    const { io, out } = fakeIO({}, stdin);
+    expect(await diagnose(argv, io)).toBe(2);
+    expect(out.stderr).toMatch(/standard input holds neither a Pod nor a List of them .*kubectl get pods -o json/);
+  });
+
   test.each([
     [["-f", "/nonexistent/pods.json"], 'crashguard diagnose: cannot read "/nonexistent/pods.json": ENOENT\n'],
     [["-f", join(fixtures, "..", "..", "verify", "cli.test.ts")], /is not JSON/],
