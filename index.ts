@@ -1,5 +1,5 @@
 /**
  * crashguard: `import { AksCluster, Workload, GuardedNamespace, withDefaults } from "crashguard"`.
- * The rule core the components check against is the policy pack's, at `crashguard/policies/rules`.
+ * The rule core the components check against is the policy pack's, at `crashguard/rules`; the verifier and its Pulumi hook at `crashguard/verify`.
  */
 export * from "./components";
