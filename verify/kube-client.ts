@@ -1,10 +1,14 @@
 /**
  * The few Kubernetes API calls the verifier makes — get, list, watch, pod logs — over node:http(s).
  *
- * Why not `@kubernetes/client-node`: version 2 is ESM-only and loads undici 8, which needs
- * Node ≥ 22.19 (it throws at import on Node 20), and jest cannot load it without a transform of
- * node_modules. Its types are not used either: they model dates as `Date`, while the wire (and
- * `kubectl get -o json`) carries strings — `kubernetes-types` matches the JSON exactly.
+ * Why not `@kubernetes/client-node`: version 2 loads undici 8, which throws at import on Node 20;
+ * version 1.4 loads (through Node's require of ES modules) but its generated API models add 66 MB
+ * of RSS and 250 ms before the first request, which alone would break the verifier's 150 MB budget
+ * while watching 1,000 pods (`npm run bench:verify`). The verifier needs four GETs and a watch;
+ * its kubeconfig handling (kubeconfig.ts: TLS, exec plugins such as kubelogin, token files,
+ * KUBECONFIG merging) is held to kubectl's behaviour by test/verify/auth.test.ts. Its types are not
+ * wanted either: they model dates as `Date`, while the wire (and `kubectl get -o json`) carries
+ * strings — `kubernetes-types` matches the JSON exactly.
  */
 import * as http from "node:http";
 import * as https from "node:https";
@@ -122,6 +126,10 @@ export class KubeClient {
           });
           req.on("error", (err: NodeJS.ErrnoException) => {
             if (signal?.aborted) return reject(err);
+            if (TLS_TRUST_ERRORS.has(err.code ?? "")) {
+              const fix = `set certificate-authority-data for the cluster of context "${this.conn.context}" (on AKS, az aks get-credentials writes it)`;
+              return reject(new ApiError(`cannot trust the API server ${this.conn.server} (${err.code}): ${fix}`, 495));
+            }
             reject(new ApiError(scrub(`cannot reach the API server ${this.conn.server} (${err.code ?? err.message})`, this.conn), 0));
           });
           req.end();
@@ -133,6 +141,9 @@ export class KubeClient {
     this.agent.destroy();
   }
 }
+
+/** Certificate errors no retry can fix; 495 is nginx's "SSL Certificate Error", outside the API's codes. */
+const TLS_TRUST_ERRORS = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
 
 function statusError(status: Status, target: Target, conn: Connection, retryAfterSeconds?: number): Error {
   const code = status.code ?? 0;

@@ -59,7 +59,7 @@ interface RawUser {
   "client-certificate-data"?: string;
   "client-key"?: string;
   "client-key-data"?: string;
-  exec?: { command: string; args?: string[]; env?: { name: string; value: string }[] };
+  exec?: { command: string; apiVersion?: string; args?: string[]; env?: { name: string; value: string }[] | null };
 }
 
 interface Source {
@@ -157,7 +157,9 @@ function execCredential(exec: NonNullable<RawUser["exec"]>, context: string, env
   let cached: { token: string; expires: number } | undefined;
   return async () => {
     if (cached && cached.expires > Date.now() + 10_000) return `Bearer ${cached.token}`;
-    const childEnv = { ...env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])) };
+    // As client-go runs plugins: the kubeconfig's env on top of ours, and the request in KUBERNETES_EXEC_INFO.
+    const execInfo = { apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", spec: { interactive: false } };
+    const childEnv = { ...env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(exec.command, exec.args ?? [], { env: childEnv, timeout: 60_000 }, (err, out) =>
         err ? reject(new KubeconfigError(`the credential plugin "${exec.command}" of context "${context}" failed (${err.code ?? err.message.split("\n")[0]})`)) : resolve(out),

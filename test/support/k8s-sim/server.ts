@@ -4,7 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { matchesFields, matchesLabels } from "./selectors";
 
 export interface SimObject {
@@ -41,6 +43,16 @@ export interface Fault {
   retryAfterSeconds?: number;
 }
 
+export interface SimOptions {
+  /** Serve HTTPS with this key and certificate; client certificates signed by `ca` are accepted. */
+  tls?: { key: Buffer; cert: Buffer; ca: Buffer };
+  /**
+   * Who may call: a request whose bearer token or (verified) client certificate CN is not accepted
+   * gets 401, as from an API server's authenticator. Discovery stays open, like `system:discovery`.
+   */
+  authenticate?: (who: { authorization?: string; clientCN?: string }) => boolean;
+}
+
 interface HistoryEntry {
   rv: number;
   resource: string;
@@ -75,14 +87,17 @@ export class K8sSim {
   /** Authorization headers seen, to check that a token is sent. */
   readonly authorizations: string[] = [];
 
-  private constructor(private readonly server: http.Server) {
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  private constructor(
+    private readonly server: http.Server,
+    private readonly options: SimOptions,
+  ) {
+    this.url = `${options.tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
-  static async start(): Promise<K8sSim> {
-    const server = http.createServer();
+  static async start(options: SimOptions = {}): Promise<K8sSim> {
+    const server = options.tls ? https.createServer({ ...options.tls, requestCert: true, rejectUnauthorized: false }) : http.createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const sim = new K8sSim(server);
+    const sim = new K8sSim(server, options);
     server.on("request", (req, res) => sim.handle(req, res));
     server.on("connection", (s) => {
       sim.sockets.add(s);
@@ -159,6 +174,9 @@ export class K8sSim {
     if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
     const discovery = this.discovery(url.pathname);
     if (discovery) return json(res, 200, discovery);
+    if (this.options.authenticate && !this.options.authenticate({ authorization: req.headers.authorization, clientCN: clientCN(req) })) {
+      return json(res, 401, status(401, "Unauthorized", "Unauthorized"));
+    }
     const m = /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/(log))?$/.exec(url.pathname);
     const resource = m?.[4] ? "pods/log" : m?.[2];
     if (!m || !resource || !(resource in RESOURCES || resource === "pods/log")) return json(res, 404, status(404, "NotFound", `the server could not find the requested resource ${url.pathname}`));
@@ -264,6 +282,14 @@ export class K8sSim {
 
 function key(resource: string, namespace: string, name: string): string {
   return `${resource}/${namespace}/${name}`;
+}
+
+/** The common name of a client certificate the server's CA verified, if any. */
+function clientCN(req: http.IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (!socket.authorized || !socket.getPeerCertificate) return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
 }
 
 function status(code: number, reason: string, message: string): object {
