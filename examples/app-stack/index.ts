@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
-import { Workload } from "../..";
+import { Workload } from "../../index"; // in your own project: from "crashguard"
 
 const config = new pulumi.Config();
 const kubeconfig = config.getSecret("kubeconfig") ?? platformKubeconfig();

@@ -4,7 +4,7 @@
  * default. Exports the kubeconfig (a secret) for application stacks such as examples/app-stack.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AksCluster, GuardedNamespace, Workload } from "../..";
+import { AksCluster, GuardedNamespace, Workload } from "../../index"; // in your own project: from "crashguard"
 
 const config = new pulumi.Config();
 
