@@ -8,8 +8,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { stringify } from "yaml";
-import type { CommandIO } from "../../cli/main";
 import { main as verify } from "../../cli/verify";
+import { fakeIO } from "../support/io";
 import { K8sSim, SimCluster } from "../support/k8s-sim";
 import { TEST_SCALE, app, deployment } from "./sim-harness";
 
@@ -52,10 +52,9 @@ function kubeconfig(file: string, clusterEntry: Record<string, unknown>, user: R
 }
 
 async function runVerify(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const io: CommandIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), env: { NO_COLOR: "1", ...env }, readStdin: async () => "" };
+  const io = fakeIO({ env: { NO_COLOR: "1", ...env } });
   const code = await verify(["deployment/web", "--stable-for", "300ms", "--timeout", "20s", ...args], io);
-  return { code, ...out };
+  return { code, stdout: io.out, stderr: io.err };
 }
 
 const tls = { key: pem("server.key"), cert: pem("server.crt"), ca: pem("ca.crt") };
