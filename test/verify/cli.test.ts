@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { main as diagnose } from "../../cli/diagnose";
 import { main as verify } from "../../cli/verify";
-import type { CommandIO } from "../../cli/main";
+import { fakeIO as sharedFakeIO } from "../support/io";
 import { SIM_TOKEN } from "../support/k8s-sim";
 import { SECRET_ENV_VALUE, app, deployment, useSim } from "./sim-harness";
 
 const h = useSim();
 const fixtures = join(__dirname, "..", "fixtures", "pods");
 
+/** The shared recorder, with colour off as in a pipe. */
 function fakeIO(env: NodeJS.ProcessEnv = {}, stdin = "") {
-  const out = { stdout: "", stderr: "" };
-  const io: CommandIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), env: { NO_COLOR: "1", ...env }, readStdin: async () => stdin };
-  return { io, out };
+  const io = sharedFakeIO({ env: { NO_COLOR: "1", ...env }, stdin });
+  return { io, out: { get stdout() { return io.out; }, get stderr() { return io.err; } } };
 }
 
 describe("crashguard verify", () => {
