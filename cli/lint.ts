@@ -7,7 +7,8 @@ import * as path from "path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { Finding, Level, checkObject, isWorkloadType, podTemplates } from "../policies/rules";
-import { InputError, expandInputs, parseManifests, readText } from "./manifests";
+import { describeValue } from "../policies/rules/read";
+import { InputError, Manifest, expandInputs, parseManifests, readText } from "./manifests";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
 import { toSarif } from "./sarif";
 
@@ -76,6 +77,7 @@ export function lintFiles(inputs: string[], stdin: () => string, settings: Retur
     for (const manifest of parseManifests(shown, text, errors)) {
       documents++;
       const kind = manifest.object.kind;
+      if (typeof kind === "string" && kind.endsWith("List")) reportUndecodableItems(manifest, shown, errors);
       if (typeof kind !== "string" || !isWorkloadType(kind)) continue;
       workloads += podTemplates(manifest.object).length;
       for (const f of checkObject(manifest.object, { rules, config: settings.configs })) {
@@ -86,6 +88,16 @@ export function lintFiles(inputs: string[], stdin: () => string, settings: Retur
   }
   const mandatory = findings.filter((f) => f.level === "mandatory").length;
   return { findings, errors, summary: { errors: mandatory, warnings: findings.length - mandatory, workloads, files: files.length, documents } };
+}
+
+/** List items kubectl could not decode (not an object, or without a kind): named like a bad document; the rest is linted. */
+function reportUndecodableItems(manifest: Manifest, file: string, errors: InputError[]): void {
+  const items = manifest.object.items;
+  if (!Array.isArray(items)) return;
+  items.forEach((item: unknown, i) => {
+    const problem = item === null || typeof item !== "object" || Array.isArray(item) ? `is ${describeValue(item)}, not a Kubernetes object` : typeof (item as { kind?: unknown }).kind !== "string" ? "has no kind" : undefined;
+    if (problem) errors.push({ file, line: manifest.position(`items[${i}]`).line, message: `document ${manifest.index + 1} items[${i}] ${problem}; skipped` });
+  });
 }
 
 function messageWithFix(f: LintFinding): string {

@@ -152,6 +152,19 @@ describe("crashguard lint", () => {
     expect(onlyBroken.err).not.toMatch(/\n\s+at /);
   });
 
+  it("names List items kubectl could not decode and lints the items it could", async () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - null\n  - just a string\n  - metadata: { name: x }\n${GOOD.replace(/^/gm, "    ").replace(/^    apiVersion/, "  - apiVersion")}`;
+    const { code, err, json } = await run(["-", "-o", "json"], list);
+    expect(code).toBe(2); // the good item passes; what is left is unreadable input
+    expect(json().summary.workloads).toBe(1);
+    expect(json().errors.map((e: { line?: number; message: string }) => `${e.line} ${e.message}`)).toEqual([
+      "4 document 1 items[0] is null, not a Kubernetes object; skipped",
+      '5 document 1 items[1] is the string "just a string", not a Kubernetes object; skipped',
+      "6 document 1 items[2] has no kind; skipped",
+    ]);
+    expect(err).toBe("");
+  });
+
   it("refuses files above the size limit without reading them", async () => {
     const dir = tmp();
     const file = path.join(dir, "huge.yaml");
