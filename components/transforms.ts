@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { firstPort, isWorkloadType, podTemplates } from "../policies/rules";
-import { clonePlain, fillContainerResources, isPlain } from "../policies/remediate";
+import { clonePlain, fillContainerResources, isPlain } from "../policies/rules/fill";
 import { DEFAULTS, ResourceValues, resourceRequirements } from "./defaults";
 
 type Obj = Record<string, unknown>;

@@ -12,7 +12,7 @@ import type * as k8s from "@pulumi/kubernetes/types/input";
 import { Finding, checkObject, formatFinding } from "../policies/rules";
 import { DEFAULTS, ProbeTimings, ResourceValues, definedOnly, progressDeadlineSeconds, resourceRequirements, startupTimings } from "./defaults";
 import { fillResources } from "./transforms";
-import { clonePlain } from "../policies/remediate";
+import { clonePlain } from "../policies/rules/fill";
 import { awaitAnnotations, verifyHook } from "../verify/hook";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";

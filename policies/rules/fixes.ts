@@ -6,6 +6,8 @@
 import { stringify } from "yaml";
 import { ContainerRef, Finding } from "./types";
 import { field, isObject, isPresent, isUnknown } from "./read";
+import { fillContainerResources, type ResourceValuesToFill } from "./fill";
+import { compareQuantities, parseQuantity } from "./quantity";
 
 export const SUGGESTED_RESOURCES = {
   cpuRequest: "250m",
@@ -46,16 +48,45 @@ export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding 
   });
 }
 
-/** The container's `resources:` block with what is set kept and what is missing filled in. */
-export function resourcesFix(container: ContainerRef, values: { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }): unknown {
+/**
+ * The container's `resources:` block as remediation would leave it — what is set kept, what is
+ * missing filled in, no request above its limit — except that values which would still fail are
+ * replaced: a plain mistake by its correction ("512MB" → "512Mi"), zero or invalid by the default.
+ */
+export function resourcesFix(container: ContainerRef, wanted: ResourceValuesToFill): unknown {
   const resources = field(container.spec, "resources");
-  const requests = { ...(isObject(field(resources, "requests")) ? (field(resources, "requests") as object) : {}) } as Record<string, unknown>;
-  const limits = { ...(isObject(field(resources, "limits")) ? (field(resources, "limits") as object) : {}) } as Record<string, unknown>;
-  if (!isPresent(requests.cpu)) requests.cpu = values.cpuRequest;
-  if (!isPresent(requests.memory)) requests.memory = values.memoryRequest;
-  if (!isPresent(limits.memory)) limits.memory = values.memoryLimit;
-  if (values.cpuLimit && !isPresent(limits.cpu)) limits.cpu = values.cpuLimit;
-  return { resources: { requests, limits } };
+  const fixed: Record<string, unknown> = { resources: { requests: passingValues(field(resources, "requests")), limits: passingValues(field(resources, "limits")) } };
+  fillContainerResources(fixed, wanted);
+  raiseLimitsToRequests(fixed.resources);
+  return { resources: fixed.resources ?? {} };
+}
+
+/** As resource-values-valid's own fix: a limit below its request becomes the request. */
+function raiseLimitsToRequests(resources: unknown): void {
+  const requests = field(resources, "requests");
+  const limits = field(resources, "limits");
+  if (!isObject(requests) || !isObject(limits)) return;
+  for (const [name, limit] of Object.entries(limits)) {
+    const l = parseQuantity(limit);
+    const r = parseQuantity(requests[name]);
+    if (l.ok && r.ok && compareQuantities(l.quantity, r.quantity) < 0) (limits as Record<string, unknown>)[name] = requests[name];
+  }
+}
+
+function passingValues(group: unknown): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  if (!isObject(group)) return kept;
+  for (const [name, value] of Object.entries(group)) {
+    if (!isPresent(value)) continue;
+    if (isUnknown(value)) {
+      kept[name] = value;
+      continue;
+    }
+    const q = parseQuantity(value);
+    if (q.ok && q.quantity.nanos > 0n) kept[name] = value;
+    else if (!q.ok && q.correction) kept[name] = q.correction;
+  }
+  return kept;
 }
 
 /** A probe on the container's first declared port (by name when it has one). */

@@ -16,7 +16,8 @@ export interface Quantity {
   text: string;
 }
 
-export type ParseResult = { ok: true; quantity: Quantity } | { ok: false; error: string };
+/** A failure may carry a `correction` where the mistake is plain ("512MB" → "512Mi"). */
+export type ParseResult = { ok: true; quantity: Quantity } | { ok: false; error: string; correction?: string };
 
 const NANOS_PER_UNIT = 1_000_000_000n;
 const MAX_NANOS = (2n ** 63n - 1n) * NANOS_PER_UNIT;
@@ -43,9 +44,9 @@ export function parseQuantity(input: unknown): ParseResult {
   if (typeof input !== "string") return { ok: false, error: `expected a quantity string such as "256Mi", got ${describe(input)}` };
   if (input === "") return { ok: false, error: `empty quantity; write a value such as "256Mi" or "250m"` };
   const m = NUMBER.exec(input);
-  if (!m) return { ok: false, error: invalid(input) };
+  if (!m) return invalid(input);
   const [, sign, whole, fraction = "", suffix] = m;
-  if (whole === "" && fraction === "") return { ok: false, error: invalid(input) };
+  if (whole === "" && fraction === "") return invalid(input);
   // Upstream accepts "1." and ".5"; a second dot or anything else lands in the suffix and fails there.
   const mantissa = BigInt((whole || "0") + fraction);
   let exp10 = -fraction.length;
@@ -56,7 +57,7 @@ export function parseQuantity(input: unknown): ParseResult {
     exp10 += DECIMAL_SUFFIXES[suffix];
   } else {
     const e = EXPONENT.exec(suffix);
-    if (!e) return { ok: false, error: invalid(input, suffix) };
+    if (!e) return invalid(input, suffix);
     exp10 += Number(e[1]);
   }
   if (Math.abs(exp10) > EXPONENT_BOUND) return { ok: false, error: `"${input}" has an exponent beyond ±${EXPONENT_BOUND}; no resource is that large or that small` };
@@ -90,11 +91,12 @@ function numberToText(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 1e21 ? BigInt(n).toString() : String(n);
 }
 
-function invalid(input: string, suffix?: string): string {
+function invalid(input: string, suffix?: string): ParseResult {
   // "512MB" is the most common mistake: Kubernetes has no byte unit, and people mean mebibytes.
-  const bytes = /^([0-9.]+)([KMGTPE])i?B$/i.exec(input);
-  const hint = bytes ? ` — Kubernetes has no "B" suffix; write "${bytes[1]}${bytes[2].toUpperCase()}i"` : suffix ? ` (unknown suffix "${suffix}")` : "";
-  return `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`;
+  const bytes = /^([0-9]+(?:\.[0-9]+)?)([KMGTPE])i?B$/i.exec(input);
+  const correction = bytes ? `${bytes[1]}${bytes[2].toUpperCase()}i` : undefined;
+  const hint = correction ? ` — Kubernetes has no "B" suffix; write "${correction}"` : suffix ? ` (unknown suffix "${suffix}")` : "";
+  return { ok: false, error: `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`, correction };
 }
 
 function describe(v: unknown): string {

@@ -7,6 +7,7 @@ import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequ
 import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
 import { field, isObject, isPresent, isUnknown, join } from "./read";
 import { SUGGESTED_RESOURCES, finding, resourcesFix } from "./fixes";
+import type { ResourceValuesToFill } from "./fill";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
 
 type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
@@ -46,7 +47,7 @@ export const resourcesRequired: Rule<"resources-required"> = {
   check(template, config) {
     if (template.partial) return []; // a Patch leaves absent fields as they are
     const cfg = { ...DEFAULT_REQUIRED, ...config };
-    const values: Record<keyof typeof SUGGESTED_RESOURCES, string> = { ...SUGGESTED_RESOURCES, ...config.defaults };
+    const wanted = resourcesToFill(config);
     const needs: Need[] = [];
     if (cfg.requireCpuRequest) needs.push({ key: "requests", resource: "cpu", label: "cpu request" });
     if (cfg.requireMemoryRequest) needs.push({ key: "requests", resource: "memory", label: "memory request" });
@@ -66,11 +67,23 @@ export const resourcesRequired: Rule<"resources-required"> = {
         path,
         message: `${describeContainer(c)} has no ${listLabels(missing.map((m) => m.label))}` +
           (missing.some((m) => m.label === "memory limit") ? "; without a memory limit one leak can OOM-kill (exit 137) every pod on the node" : "; the scheduler cannot place it where it fits"),
-      }, resourcesFix(c, { ...values, cpuLimit: cfg.requireCpuLimit ? values.cpuLimit : undefined })));
+      }, resourcesFix(c, wanted)));
     }
     return findings;
   },
 };
+
+/** What remediation fills in and the resources fix suggests: the required requests and limits, with the configured values. */
+export function resourcesToFill(config: ResourcesRequiredConfig): ResourceValuesToFill {
+  const cfg = { ...DEFAULT_REQUIRED, ...config };
+  const values = { ...SUGGESTED_RESOURCES, ...config.defaults };
+  const wanted: ResourceValuesToFill = { requests: {}, limits: {} };
+  if (cfg.requireCpuRequest) wanted.requests.cpu = values.cpuRequest;
+  if (cfg.requireMemoryRequest) wanted.requests.memory = values.memoryRequest;
+  if (cfg.requireMemoryLimit) wanted.limits.memory = values.memoryLimit;
+  if (cfg.requireCpuLimit) wanted.limits.cpu = values.cpuLimit;
+  return wanted;
+}
 
 /** Missing, or zero (which Kubernetes treats as not asking for anything). */
 function isMissing(c: ContainerRef, need: Need): boolean {
@@ -137,7 +150,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
       const path = join(join(base, key), name);
       const q = parseQuantity(value);
       if (!q.ok) {
-        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: suggestion(name, key) } }));
+        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: q.correction ?? suggestion(name, key) } }));
       } else if (q.quantity.nanos < 0n) {
         report(path, `${describeContainer(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, ({ [key]: { [name]: suggestion(name, key) } }));
       } else {

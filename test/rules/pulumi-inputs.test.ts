@@ -58,7 +58,10 @@ describe("configuration", () => {
     expect(checkObject(withRequests, { rules: ["resources-required"] })).toEqual([]);
     const [f] = checkObject(withRequests, { rules: ["resources-required"], config: { "resources-required": { requireCpuLimit: true } } });
     expect(f.path).toBe("spec.template.spec.containers[0].resources.limits.cpu");
-    expect(f.fix).toContain("cpu: 500m");
+    // The configured 500m would sit below the 1-CPU request, which the API server rejects.
+    expect(f.fix).toBe('resources:\n  requests:\n    cpu: "1"\n    memory: 1Gi\n  limits:\n    memory: 1Gi\n    cpu: "1"');
+    const small = { ...bare, spec: { template: { spec: { containers: [container({ resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } } })] } } } };
+    expect(checkObject(small, { rules: ["resources-required"], config: { "resources-required": { requireCpuLimit: true } } })[0].fix).toContain("cpu: 500m");
   });
 
   it("counts a limit as the request the API server will copy from it", () => {
