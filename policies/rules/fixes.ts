@@ -89,11 +89,21 @@ function passingValues(group: unknown): Record<string, unknown> {
   return kept;
 }
 
-/** A probe on the container's first declared port (by name when it has one). */
+/**
+ * A probe on the container's first declared port (by name when it has one). With no port declared
+ * there is nothing to probe, so the fix declares the conventional one; a liveness check that would
+ * repeat the readiness check probes the socket instead (probe-sanity rejects the twin).
+ */
 export function probeFix(container: ContainerRef, kind: ProbeKind): unknown {
-  const port = firstPort(container.spec);
+  const declared = firstPort(container.spec);
+  const port = declared ?? "http";
   const path = kind === "readinessProbe" ? "/ready" : "/healthz";
-  return { [kind]: { httpGet: { path, port: port ?? 8080 }, ...SUGGESTED_PROBE_TIMINGS[kind] } };
+  const readinessGet = field(field(container.spec, "readinessProbe"), "httpGet");
+  const twin = kind === "livenessProbe" && field(readinessGet, "path") === path && field(readinessGet, "port") === port;
+  return {
+    ...(declared === undefined ? { ports: [{ name: "http", containerPort: 8080 }] } : {}),
+    [kind]: { ...(twin ? { tcpSocket: { port } } : { httpGet: { path, port } }), ...SUGGESTED_PROBE_TIMINGS[kind] },
+  };
 }
 
 export function firstPort(container: unknown): string | number | undefined {

@@ -57,3 +57,36 @@ describe("the resources fix", () => {
     );
   });
 });
+
+describe("the probe fixes", () => {
+  const withContainer = (c: Record<string, unknown>) => ({ ...deployment(undefined), spec: { template: { spec: { containers: [{ name: "api", image: "ghcr.io/acme/api:1.4.2", ...c }] } } } });
+
+  /** What the probe rules still say after pasting every probe fix they suggested into the container. */
+  function afterProbeFixes(container: Record<string, unknown>): string[] {
+    let fixed = { ...container };
+    for (const f of checkObject(withContainer(fixed), { rules: ["readiness-probe-required", "liveness-probe-required"] })) {
+      const patch = parse(f.fix!) as Record<string, unknown>;
+      fixed = { ...fixed, ...patch, ...(fixed.ports ? { ports: fixed.ports } : {}) }; // a second `ports:` adds nothing new
+    }
+    return checkObject(withContainer(fixed), { rules: ["readiness-probe-required", "liveness-probe-required", "probe-sanity"] }).map((f) => `${f.rule}: ${f.message}`);
+  }
+
+  it("pass once applied (property): declared or not, named or numbered port, readiness on /healthz or not", () => {
+    const ports = fc.constantFrom(undefined, [{ containerPort: 8080 }], [{ name: "web", containerPort: 80 }]);
+    const readiness = fc.constantFrom(undefined, "/ready", "/healthz");
+    fc.assert(
+      fc.property(ports, readiness, (declared, readinessPath) => {
+        const port = declared ? ("name" in declared[0] ? declared[0].name : declared[0].containerPort) : undefined;
+        const container: Record<string, unknown> = declared ? { ports: declared } : {};
+        if (readinessPath && port !== undefined) container.readinessProbe = { httpGet: { path: readinessPath, port }, periodSeconds: 10, timeoutSeconds: 3 };
+        expect(afterProbeFixes(container)).toEqual([]);
+      }),
+    );
+  });
+
+  it("probes the socket for liveness when the readiness check is already /healthz", () => {
+    const c = { ports: [{ name: "web", containerPort: 80 }], readinessProbe: { httpGet: { path: "/healthz", port: "web" } } };
+    const [live] = checkObject(withContainer(c), { rules: ["liveness-probe-required"] });
+    expect(parse(live.fix!)).toEqual({ livenessProbe: { tcpSocket: { port: "web" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } });
+  });
+});

@@ -51,9 +51,9 @@ describe("what a finding tells the user", () => {
     expect(f.fix).toContain("failureThreshold: 30");
   });
 
-  it("derives the readiness fix from the container's declared port", () => {
+  it("derives the readiness fix from the container's declared port, and declares one where there is none", () => {
     const f = checkObject(byFile.get("runbook-no-resources.yaml")).find((x) => x.rule === "readiness-probe-required")!;
-    expect(f.fix).toContain("port: 8080");
+    expect(f.fix).toMatch(/^ports:\n {2}- name: http\n {4}containerPort: 8080\nreadinessProbe:\n {2}httpGet:\n {4}path: \/ready\n {4}port: http\n/);
     const named = checkObject({
       kind: "Deployment", metadata: { name: "n" },
       spec: { template: { spec: { containers: [{ name: "a", ports: [{ name: "web", containerPort: 80 }], resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } }] } } },
