@@ -46,13 +46,9 @@ export const resourcesRequired: Rule<"resources-required"> = {
   },
   check(template, config) {
     if (template.partial) return []; // a Patch leaves absent fields as they are
-    const cfg = { ...DEFAULT_REQUIRED, ...config };
     const wanted = resourcesToFill(config);
-    const needs: Need[] = [];
-    if (cfg.requireCpuRequest) needs.push({ key: "requests", resource: "cpu", label: "cpu request" });
-    if (cfg.requireMemoryRequest) needs.push({ key: "requests", resource: "memory", label: "memory request" });
-    if (cfg.requireMemoryLimit) needs.push({ key: "limits", resource: "memory", label: "memory limit" });
-    if (cfg.requireCpuLimit) needs.push({ key: "limits", resource: "cpu", label: "cpu limit" });
+    const needs: Need[] = (["requests", "limits"] as const).flatMap((key) =>
+      Object.keys(wanted[key]).map((resource) => ({ key, resource: resource as Need["resource"], label: `${resource} ${key === "requests" ? "request" : "limit"}` })));
     const findings: Finding[] = [];
     for (const c of template.containers) {
       const missing = needs.filter((n) => isMissing(c, n));
