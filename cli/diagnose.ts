@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Event, Pod } from "kubernetes-types/core/v1";
+import { isObject } from "../policies/rules/read";
 import { diagnosePod, isFailing } from "../verify/diagnosis";
 import { ANSI, PLAIN, renderPod } from "../verify/report";
 import type { Command, CommandIO } from "./main";
@@ -88,8 +89,4 @@ function objectsOf<T>(doc: unknown, file: string, kind: "Pod" | "Event", io: Com
     return kept;
   }
   throw new InputError(`${name} holds neither a ${kind} nor a List of them (kind: ${typeof d?.kind === "string" ? d.kind : "none"}): pass the output of \`kubectl get ${kind === "Pod" ? "pods" : "events"} -o json\``);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
