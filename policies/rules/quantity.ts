@@ -9,6 +9,7 @@
  * compare with no floating-point drift. Like upstream, binary-suffixed magnitudes saturate at
  * 2^63-1 units; decimal exponents beyond ±1000 are refused rather than expanded.
  */
+import { describeValue } from "./read";
 
 export interface Quantity {
   /** The value in nano-units (1 = 1e-9): "500m" → 500_000_000n. */
@@ -41,7 +42,7 @@ export function parseQuantity(input: unknown): ParseResult {
     if (!Number.isFinite(input)) return { ok: false, error: `${input} is not a finite number` };
     return parseQuantity(numberToText(input));
   }
-  if (typeof input !== "string") return { ok: false, error: `expected a quantity string such as "256Mi", got ${describe(input)}` };
+  if (typeof input !== "string") return { ok: false, error: `expected a quantity string such as "256Mi", got ${describeValue(input)}` };
   if (input === "") return { ok: false, error: `empty quantity; write a value such as "256Mi" or "250m"` };
   const m = NUMBER.exec(input);
   if (!m) return invalid(input);
@@ -97,10 +98,4 @@ function invalid(input: string, suffix?: string): ParseResult {
   const correction = bytes ? `${bytes[1]}${bytes[2].toUpperCase()}i` : undefined;
   const hint = correction ? ` — Kubernetes has no "B" suffix; write "${correction}"` : suffix ? ` (unknown suffix "${suffix}")` : "";
   return { ok: false, error: `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`, correction };
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
 }

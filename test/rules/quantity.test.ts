@@ -50,6 +50,8 @@ describe("Kubernetes quantities", () => {
   it("rejects the common mistakes users make", () => {
     for (const input of ["512MB", "1.5.5", "1GB", "2 Gi", "1K", "1toString", "1__proto__", null, {}, true]) expect(parseQuantity(input).ok).toBe(false);
     expect(parseQuantity(NaN).ok).toBe(false);
+    expect(parseQuantity(12n)).toEqual({ ok: false, error: 'expected a quantity string such as "256Mi", got bigint 12' });
+    expect(parseQuantity([1])).toEqual({ ok: false, error: 'expected a quantity string such as "256Mi", got a list' });
   });
 
   it("accepts JSON numbers as Kubernetes does", () => {
