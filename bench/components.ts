@@ -11,6 +11,7 @@
 import { execFileSync } from "child_process";
 import { performance } from "perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
+import { median } from "./stats";
 
 const COUNT = 500;
 const ROUNDS = 5;
@@ -42,10 +43,6 @@ function timeHalf(half: Half): number {
   return Number(out);
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function main(): void {
   const times: Record<Half, number[]> = { workload: [], raw: [] };

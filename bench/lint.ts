@@ -12,6 +12,7 @@ import { performance } from "perf_hooks";
 import { parseAllDocuments } from "yaml";
 import { lintFiles } from "../cli/lint";
 import { ruleSettings } from "../cli/policy-config";
+import { median } from "./stats";
 
 const WORKLOADS = 10_000;
 const ROUNDS = 3;
@@ -34,9 +35,6 @@ ${resources}
   return `apiVersion: apps/v1\nkind: ${kind}\nmetadata: { name: ${name}, namespace: bench, labels: { app: ${name} } }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: ${name} } }\n  template:\n    metadata: { labels: { app: ${name} } }\n    spec:\n      containers:\n${container}\n`;
 }
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 function main(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-bench-lint-"));

@@ -10,6 +10,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { AnalyzedResource, PolicyPackClient } from "../cli/pack-client";
 import { RULES, checkObject } from "../policies/rules";
+import { median } from "./stats";
 
 const COUNT = 2000;
 const CONCURRENCY = 16; // the engine analyzes resources as they register, many in flight at once
@@ -49,9 +50,6 @@ async function timeAnalyze(pack: PolicyPackClient, resources: AnalyzedResource[]
   return { seconds: (performance.now() - start) / 1000, diagnostics };
 }
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 function ruleCoreRate(resources: AnalyzedResource[]): number {
   const rounds = 10;
