@@ -1,9 +1,9 @@
 /** The verifier survives what real API servers do to watches, and says clearly when it cannot. */
 import { verifyRollout } from "../../verify/rollout";
 import { SIM_TOKEN } from "../support/k8s-sim";
-import { app, deployment, useSim } from "./sim-harness";
+import { app, deployment, useSim, TEST_SCALE } from "./sim-harness";
 
-const h = useSim();
+const h = useSim(TEST_SCALE, { tls: true });
 const fast = { initialMs: 20, maxMs: 200 };
 
 function verifyWeb(extra = {}) {
