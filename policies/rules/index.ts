@@ -90,7 +90,8 @@ export function checkTemplate(template: PodTemplate, rules: readonly Rule[], con
   for (const rule of rules) {
     const cfg = (config[rule.id] ?? {}) as RuleConfigs[RuleId];
     const excluded = cfg.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES;
-    if (template.namespace !== undefined && excluded.includes(template.namespace)) continue;
+    // Exact names only: a string here (unvalidated config) must not exempt every namespace it contains.
+    if (template.namespace !== undefined && Array.isArray(excluded) && excluded.includes(template.namespace)) continue;
     if (isExempt(exemptions, rule.id)) continue;
     try {
       findings.push(...(rule.check as (t: PodTemplate, c: unknown) => Finding[])(template, cfg));
