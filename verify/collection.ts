@@ -4,7 +4,7 @@
  * 429/5xx, and gives up only on errors retrying cannot fix (401, 403, 404…).
  */
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from "./backoff";
-import { ApiError, GoneError, type KubeClient, type Target, type WatchEvent } from "./kube-client";
+import { ApiError, DeadlineError, GoneError, type KubeClient, MalformedAnswerError, type Target, type WatchEvent } from "./kube-client";
 
 export interface KubeObject {
   metadata?: { name?: string; resourceVersion?: string };
@@ -37,12 +37,13 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
   let resourceVersion: string | undefined;
   let failures = 0;
   let gone = 0;
+  let lastFailure: ApiError | undefined;
   const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
         const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal);
-        if (!Array.isArray(list?.items)) throw new ApiError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
+        if (!Array.isArray(list?.items)) throw new MalformedAnswerError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
         items.clear();
         for (const item of list.items) items.set(nameOf(item), item);
         resourceVersion = list.metadata?.resourceVersion ?? "0";
@@ -53,6 +54,7 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
         sawEvent = true;
         failures = 0;
         gone = 0;
+        lastFailure = undefined;
         const version = event.object.metadata?.resourceVersion;
         if (typeof version === "string") resourceVersion = version;
         if (event.type === "BOOKMARK") return;
@@ -71,7 +73,10 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
         resourceVersion = undefined;
         continue;
       }
+      // At the deadline, the failure we were retrying is the one to report.
+      if (err instanceof DeadlineError && lastFailure) throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
       if (!(err instanceof ApiError) || !err.retryable) throw err;
+      lastFailure = err;
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }
   }

@@ -46,6 +46,14 @@ export class DeadlineError extends ApiError {
   }
 }
 
+/** An answer no retry will mend: not JSON, or not the shape the API defines. */
+export class MalformedAnswerError extends ApiError {
+  override name = "MalformedAnswerError";
+  override get retryable(): boolean {
+    return false;
+  }
+}
+
 /** The watch's resourceVersion is too old (410 Gone): list again. */
 export class GoneError extends Error {
   override name = "GoneError";
@@ -105,7 +113,7 @@ export class KubeClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(`${describe(target)}: the API server answered with invalid JSON`, 502);
+      throw new MalformedAnswerError(`${describe(target)}: the API server answered with invalid JSON`, 502);
     }
   }
 
@@ -113,14 +121,18 @@ export class KubeClient {
   async getText(path: string, query: Record<string, string>, target: Target, signal?: AbortSignal, call: CallOptions = {}): Promise<string> {
     const deadline = call.deadline ?? this.options.deadline;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+    let last: ApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.bounded(target, deadline, signal, async (bound) => readBody(await this.open(path, query, target, bound, deadline), this.maxBody, target));
       } catch (err) {
+        // The failure that made us retry says more than "the deadline passed" during the retry.
+        if (err instanceof DeadlineError && last) throw gaveUp(last, attempt);
         if (!(err instanceof ApiError) || !err.retryable || signal?.aborted) throw err;
+        last = err;
         const delay = backoffDelay(attempt, backoff, err.retryAfterSeconds);
         const outOfTime = deadline !== undefined ? Date.now() + delay >= deadline : attempt >= (this.options.maxRetries ?? 4);
-        if (outOfTime) throw new ApiError(`${err.message} (gave up after ${attempt + 1} attempt${attempt ? "s" : ""})`, err.status);
+        if (outOfTime) throw gaveUp(err, attempt + 1);
         await sleep(delay, signal);
       }
     }
@@ -251,13 +263,17 @@ function parseEvent<T>(line: string, target: Target): WatchEvent<T> {
   try {
     event = JSON.parse(line);
   } catch {
-    throw new ApiError(`${describe(target)}: the API server sent a watch event that is not JSON`, 502);
+    throw new MalformedAnswerError(`${describe(target)}: the API server sent a watch event that is not JSON`, 502);
   }
   const { type, object } = (event ?? {}) as { type?: unknown; object?: unknown };
   if (typeof type !== "string" || !WATCH_EVENT_TYPES.has(type) || object === null || typeof object !== "object" || Array.isArray(object)) {
-    throw new ApiError(`${describe(target)}: the API server sent a watch event without a known type and an object`, 502);
+    throw new MalformedAnswerError(`${describe(target)}: the API server sent a watch event without a known type and an object`, 502);
   }
   return event as WatchEvent<T>;
+}
+
+function gaveUp(err: ApiError, attempts: number): DeadlineError {
+  return new DeadlineError(`${err.message} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"})`, err.status);
 }
 
 function describe(target: Target): string {
