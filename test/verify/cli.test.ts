@@ -6,9 +6,9 @@ import { main as diagnose } from "../../cli/diagnose";
 import { main as verify } from "../../cli/verify";
 import { fakeIO as sharedFakeIO } from "../support/io";
 import { SIM_TOKEN } from "../support/k8s-sim";
-import { SECRET_ENV_VALUE, app, deployment, useSim, TEST_SCALE } from "./sim-harness";
+import { SECRET_ENV_VALUE, app, deployment, useSim } from "./sim-harness";
 
-const h = useSim(TEST_SCALE, { tls: true });
+const h = useSim();
 const fixtures = join(__dirname, "..", "fixtures", "pods");
 
 /** The shared recorder, with colour off as in a pipe. */
