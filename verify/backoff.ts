@@ -40,6 +40,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The abort reason of a signal from {@link untilDeadline} whose deadline came. */
+export const DEADLINE_PASSED = "deadline passed";
+
 /**
  * A signal that aborts when `signal` does or when the clock reaches `deadline` (epoch ms),
  * whichever comes first; `dispose` stops its timer once the work is done.
@@ -55,7 +58,7 @@ export function untilDeadline(deadline: number | undefined, signal?: AbortSignal
       ? undefined
       : setTimeout(() => {
           expired = true;
-          controller.abort();
+          controller.abort(DEADLINE_PASSED);
         }, timerMs(deadline - Date.now()));
   return {
     signal: controller.signal,

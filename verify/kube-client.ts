@@ -13,7 +13,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { type Backoff, DEFAULT_BACKOFF, backoffDelay, sleep, untilDeadline } from "./backoff";
-import type { Connection } from "./kubeconfig";
+import { type Connection, KubeconfigError } from "./kubeconfig";
 import { verbsFor } from "./rbac-rules";
 
 /** What a request was for, so a refusal can say which grant is missing. */
@@ -183,7 +183,8 @@ export class KubeClient {
     try {
       return await work(limit.signal);
     } catch (err) {
-      if (limit.expired()) throw this.deadlineError(target, deadline!, started);
+      // A credential plugin killed at the deadline names itself; anything else stuck is named here.
+      if (limit.expired() && !(err instanceof KubeconfigError)) throw this.deadlineError(target, deadline!, started);
       throw err;
     } finally {
       limit.dispose();

@@ -5,11 +5,12 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { parse } from "yaml";
-import { timerMs } from "./backoff";
+import { DEADLINE_PASSED, timerMs } from "./backoff";
 
 export interface KubeconfigOptions {
   /** Kubeconfig YAML text, or a path to it. Defaults to `KUBECONFIG`, then `~/.kube/config`. */
@@ -152,15 +153,15 @@ function serverURL(server: unknown, field: string): URL {
 
 /** Certificates OpenSSL cannot load fail here with the kubeconfig's terms, not at the first request with OpenSSL's. */
 function checkTLSMaterial(ca: Buffer | undefined, cert: Buffer | undefined, key: Buffer | undefined, context: string): void {
-  const check = (what: string, options: Parameters<typeof createSecureContext>[0]) => {
+  const check = (what: string, load: () => unknown) => {
     try {
-      createSecureContext(options);
+      load();
     } catch {
       throw new KubeconfigError(`the ${what} of context "${context}" is not a usable PEM certificate${what.includes("key") ? " and key pair" : ""}: fetch the kubeconfig again (on AKS: az aks get-credentials)`);
     }
   };
-  if (ca) check("certificate-authority", { ca });
-  if (cert || key) check("client-certificate and client-key", { cert, key });
+  if (ca) check("certificate-authority", () => new X509Certificate(ca));
+  if (cert || key) check("client-certificate and client-key", () => createSecureContext({ cert, key }));
 }
 
 /** Values of a plugin's secret-looking flags (`--client-secret=…`, `--password …`) and env entries. */
@@ -272,8 +273,9 @@ function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, limi
         // Already gone.
       }
     };
-    const timer = setTimeout(() => kill(`did not finish within ${Math.round(limitMs / 100) / 10}s and was killed`), timerMs(limitMs));
-    const onAbort = () => kill("was stopped: the verification ended");
+    const tooSlow = `did not finish within ${Math.round(limitMs / 100) / 10}s and was killed`;
+    const timer = setTimeout(() => kill(tooSlow), timerMs(limitMs));
+    const onAbort = () => kill(signal?.reason === DEADLINE_PASSED ? tooSlow : "was stopped: the verification ended");
     signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.on("data", (c: Buffer) => {
       stdout += c.toString("utf8");
