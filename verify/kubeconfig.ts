@@ -75,9 +75,9 @@ interface Source {
   label: string;
 }
 
-/** Longest a credential plugin may run when no deadline is given, as client-go allows no less. */
+/** Longest a credential plugin may run when the caller gives no deadline. */
 const PLUGIN_TIMEOUT_MS = 60_000;
-/** Flags and env names whose values are credentials, redacted wherever the plugin is named. */
+/** Flags and env names whose values are credentials, scrubbed from every error. */
 const SECRET_NAME = /secret|token|password|passwd|key|credential|certificate/i;
 
 export function loadConnection(options: KubeconfigOptions = {}): Connection {
@@ -291,11 +291,22 @@ function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, limi
       else resolve(stdout);
     };
     child.on("error", (err: NodeJS.ErrnoException) => finish(new KubeconfigError(`${name} could not be started (${err.code ?? "error"}): install it or fix exec.command`)));
-    // "exit", not "close": a grandchild holding the pipes open must not keep us waiting.
+    // "exit", not "close": a failed plugin's grandchild holding the pipe open must not keep us waiting.
     child.on("exit", (code, sig) => {
       if (killedFor) return finish(new KubeconfigError(`${name} ${killedFor}`));
-      if (code === 0) return finish();
+      // All of stdout first — unless a whole ExecCredential is already there, and a daemon the
+      // plugin left behind holds the pipe; the time limit bounds the wait either way.
+      if (code === 0) return child.stdout.closed || isJSON(stdout) ? finish() : child.stdout.once("close", () => finish(killedFor ? new KubeconfigError(`${name} ${killedFor}`) : undefined));
       finish(new KubeconfigError(`${name} failed (${sig ? `killed by ${sig}` : `exit code ${code}`})`));
     });
   });
+}
+
+function isJSON(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

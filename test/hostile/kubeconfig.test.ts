@@ -104,6 +104,25 @@ setInterval(() => {}, 1000);
     await until(() => pids().every((pid) => !alive(pid)));
   });
 
+  test("a plugin that prints its credential and leaves a process holding stdout still authenticates", async () => {
+    const command = join(dir, "kubelogin");
+    const credential = { apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { token: TOKEN } };
+    writeFileSync(
+      command,
+      `#!${process.execPath}
+process.stdout.write(${JSON.stringify(JSON.stringify(credential))});
+const daemon = require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: ["ignore", "inherit", "ignore"] });
+require("fs").writeFileSync(${JSON.stringify(join(dir, "daemon"))}, String(daemon.pid));
+daemon.unref();
+`,
+    );
+    chmodSync(command, 0o755);
+    const connection = loadConnection({ kubeconfig: write("config", config({ server: "https://127.0.0.1:1" }, execUser(command))) });
+    // The daemon outlives jest's timeout: waiting for it to close stdout would fail this test.
+    await expect(connection.authorization({ deadline: Date.now() + 120_000 })).resolves.toBe(`Bearer ${TOKEN}`);
+    process.kill(Number(readFileSync(join(dir, "daemon"), "utf8")), "SIGKILL");
+  });
+
   test("a failing plugin's arguments and output stay out of the error", async () => {
     const command = join(dir, "kubelogin");
     writeFileSync(command, `#!${process.execPath}\nprocess.stderr.write(process.argv.join(" ")); process.exit(3);\n`);
