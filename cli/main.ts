@@ -3,6 +3,8 @@
  * Exit codes (every command): 0 = fine, 1 = violations / failed rollout, 2 = bad usage,
  * unreadable input or API error.
  */
+import { terminalSafe } from "./terminal";
+
 export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -14,6 +16,14 @@ export interface CommandIO {
 }
 
 export type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+/**
+ * Every command's output reaches stdout and stderr through {@link terminalSafe}. JSON.stringify
+ * already escapes C0 controls and ESC; the C1 and bidi characters it leaves raw are removed here.
+ */
+function safeIO(io: CommandIO): CommandIO {
+  return { ...io, stdout: (t) => io.stdout(terminalSafe(t)), stderr: (t) => io.stderr(terminalSafe(t)) };
+}
 
 /** Each command lives in its own module, loaded only when it is run. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -34,7 +44,8 @@ export function usage(): string {
   ].join("\n");
 }
 
-export async function run(argv: string[], io: CommandIO): Promise<number> {
+export async function run(argv: string[], rawIO: CommandIO): Promise<number> {
+  const io = safeIO(rawIO);
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.stdout(usage() + "\n");

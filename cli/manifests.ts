@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
+import { Document, Lexer, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
 
 export interface Manifest {
   file: string;
@@ -23,6 +23,12 @@ export interface InputError {
 }
 
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+/**
+ * Parsing cost follows YAML tokens, not bytes: the document model takes some 50 bytes of memory
+ * per byte of dense YAML. Counting tokens stops at this budget (about 6 MB of manifests), so time
+ * and memory are bounded whatever a file holds.
+ */
+export const MAX_YAML_TOKENS = 2_000_000;
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** Expands files and directories (recursively, *.yaml, *.yml, *.json) in a stable order; `-` is stdin. */
@@ -73,18 +79,50 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
     errors.push({ file, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     return undefined;
   }
-  if (buf.includes(0)) {
+  const text = decode(buf);
+  if (text.includes("\0")) {
     errors.push({ file, message: "binary data (NUL bytes), not YAML or JSON" });
     return undefined;
   }
-  return buf.toString("utf8");
+  return text;
+}
+
+/**
+ * UTF-8, or UTF-16 (with a byte order mark, or recognised by the NUL bytes beside ASCII as
+ * RFC 4627 §3 does) — the encodings the YAML spec requires parsers to accept
+ * (https://yaml.org/spec/1.2.2/#52-character-encodings). A UTF-8 BOM is dropped.
+ */
+function decode(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
+  if (buf[0] === 0xfe && buf[1] === 0xff) return swapBytes(buf.subarray(2)).toString("utf16le");
+  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] !== 0 && buf[1] === 0 && buf[3] === 0) return buf.toString("utf16le");
+  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] === 0 && buf[1] !== 0 && buf[2] === 0) return swapBytes(buf).toString("utf16le");
+  const text = buf.toString("utf8");
+  return text.startsWith("\ufeff") ? text.slice(1) : text;
+}
+
+function swapBytes(buf: Buffer): Buffer {
+  const out = Buffer.from(buf.subarray(0, buf.length - (buf.length % 2)));
+  return out.swap16();
+}
+
+/** Whether the text stays within {@link MAX_YAML_TOKENS}; lexing stops at the budget, so this is cheap for any size. */
+function withinTokenBudget(text: string): boolean {
+  let tokens = 0;
+  for (const _ of new Lexer().lex(text)) if (++tokens > MAX_YAML_TOKENS) return false;
+  return true;
 }
 
 /** Every object document in the text; a broken document is reported and the rest still read. */
 export function parseManifests(file: string, text: string, errors: InputError[]): Manifest[] {
   const lineCounter = new LineCounter();
   const manifests: Manifest[] = [];
-  parseAllDocuments(text, { lineCounter, uniqueKeys: false }).forEach((doc, index) => {
+  if (!withinTokenBudget(text)) {
+    errors.push({ file, message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)` });
+    return manifests;
+  }
+  // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
+  parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true }).forEach((doc, index) => {
     if (!(doc instanceof Document)) return; // an empty stream
     if (doc.errors.length > 0) {
       const e = doc.errors[0];

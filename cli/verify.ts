@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { KubeconfigError, loadConnection } from "../verify/kubeconfig";
+import { MAX_TIMER_MS } from "../verify/backoff";
 import { ApiError, scrub } from "../verify/kube-client";
 import { ANSI, PLAIN, renderVerdict } from "../verify/report";
 import { DEFAULT_TIMEOUT_SECONDS, verifyRollout } from "../verify/rollout";
@@ -103,8 +104,15 @@ function parse(argv: string[]) {
   return { target: { kind, name }, values };
 }
 
-/** `90`, `90s`, `5m`, `1h`, `1m30s`, `0.5s` → seconds. */
+/**
+ * `90`, `90s`, `5m`, `1h`, `1m30s`, `0.5s` → seconds, at most what a Node timer can wait
+ * (about 24.8 days): a longer `--timeout 600h` would otherwise fire at once.
+ */
 export function seconds(text: string, flag: string): number {
+  return Math.min(parseDuration(text, flag), Math.floor(MAX_TIMER_MS / 1000) - 1);
+}
+
+function parseDuration(text: string, flag: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new UsageError(`${flag} "${text}" is not a duration like 30s, 5m or 1h`);

@@ -3,7 +3,8 @@
  * resourceVersion after a dropped connection, lists again on 410 Gone, backs off with jitter on
  * 429/5xx, and gives up only on errors retrying cannot fix (401, 403, 404…).
  */
-import { ApiError, GoneError, type KubeClient, type Target, type WatchEvent } from "./kube-client";
+import { DEFAULT_BACKOFF, backoffDelay, sleep } from "./backoff";
+import { ApiError, DeadlineError, GoneError, type KubeClient, MalformedAnswerError, type Target, type WatchEvent } from "./kube-client";
 
 export interface KubeObject {
   metadata?: { name?: string; resourceVersion?: string };
@@ -22,20 +23,8 @@ export interface CollectionSpec {
   namespace: string;
 }
 
-export interface Backoff {
-  /** First delay, doubled per consecutive failure. */
-  initialMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000 };
-
-/** Exponential with "equal jitter": half fixed, half random, so clients do not retry in step. */
-export function backoffDelay(attempt: number, policy: Backoff, retryAfterSeconds?: number): number {
-  if (retryAfterSeconds !== undefined) return Math.min(retryAfterSeconds * 1000, policy.maxMs);
-  const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
+/** Re-exported for verify/rollout.ts, which configures the mirror's backoff. */
+export { type Backoff, DEFAULT_BACKOFF } from "./backoff";
 
 export type ChangeHandler<T> = (items: ReadonlyMap<string, T>) => void;
 
@@ -47,13 +36,16 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
   const items = new Map<string, T>();
   let resourceVersion: string | undefined;
   let failures = 0;
+  let gone = 0;
+  let lastFailure: ApiError | undefined;
   const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
         const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal);
+        if (!Array.isArray(list?.items)) throw new MalformedAnswerError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
         items.clear();
-        for (const item of list.items ?? []) items.set(item.metadata?.name ?? "", item);
+        for (const item of list.items) items.set(nameOf(item), item);
         resourceVersion = list.metadata?.resourceVersion ?? "0";
         onChange(items);
       }
@@ -61,9 +53,12 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
       await client.watch<T>(spec.path, { ...spec.query, resourceVersion }, target("watch"), (event: WatchEvent<T>) => {
         sawEvent = true;
         failures = 0;
-        resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+        gone = 0;
+        lastFailure = undefined;
+        const version = event.object.metadata?.resourceVersion;
+        if (typeof version === "string") resourceVersion = version;
         if (event.type === "BOOKMARK") return;
-        const name = event.object.metadata?.name ?? "";
+        const name = nameOf(event.object);
         if (event.type === "DELETED") items.delete(name);
         else items.set(name, event.object);
         onChange(items);
@@ -73,23 +68,22 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
     } catch (err) {
       if (signal.aborted) return;
       if (err instanceof GoneError) {
+        // One relist is the normal answer to 410; a server that keeps answering 410 gets backoff, not a spin.
+        if (resourceVersion === undefined || gone++ > 0) await sleep(backoffDelay(failures++, backoff), signal);
         resourceVersion = undefined;
         continue;
       }
+      // At the deadline, the failure we were retrying is the one to report.
+      if (err instanceof DeadlineError && lastFailure) throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
       if (!(err instanceof ApiError) || !err.retryable) throw err;
+      lastFailure = err;
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }
   }
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+/** API data is untrusted: a name that is not a string keys nothing real. */
+function nameOf(item: KubeObject): string {
+  const name = item?.metadata?.name;
+  return typeof name === "string" ? name : "";
 }

@@ -10,27 +10,28 @@ import type { ClusterRole, PolicyRule, RoleBinding } from "kubernetes-types/rbac
 export interface VerifierRule {
   apiGroup: "" | "apps";
   resource: string;
+  /** Only what the verifier calls: it lists then watches collections, and gets nothing but logs. */
   verbs: ("get" | "list" | "watch")[];
   /** Why the verifier needs it — printed nowhere, kept so nobody widens the table blindly. */
   why: string;
 }
 
 export const VERIFIER_RULES: readonly VerifierRule[] = [
-  { apiGroup: "apps", resource: "deployments", verbs: ["get", "list", "watch"], why: "read generation, selector and rollout conditions" },
-  { apiGroup: "apps", resource: "statefulsets", verbs: ["get", "list", "watch"], why: "read generation, selector and updateRevision" },
-  { apiGroup: "apps", resource: "daemonsets", verbs: ["get", "list", "watch"], why: "read generation, selector and desired pods" },
-  { apiGroup: "apps", resource: "replicasets", verbs: ["get", "list", "watch"], why: "find a Deployment's new ReplicaSet and its pod-template-hash" },
-  { apiGroup: "apps", resource: "controllerrevisions", verbs: ["get", "list", "watch"], why: "find a DaemonSet's current controller-revision-hash" },
-  { apiGroup: "", resource: "pods", verbs: ["get", "list", "watch"], why: "watch the new revision's pods" },
+  { apiGroup: "apps", resource: "deployments", verbs: ["list", "watch"], why: "read generation, selector and rollout conditions" },
+  { apiGroup: "apps", resource: "statefulsets", verbs: ["list", "watch"], why: "read generation, selector and updateRevision" },
+  { apiGroup: "apps", resource: "daemonsets", verbs: ["list", "watch"], why: "read generation, selector and desired pods" },
+  { apiGroup: "apps", resource: "replicasets", verbs: ["list", "watch"], why: "find a Deployment's new ReplicaSet and its pod-template-hash" },
+  { apiGroup: "apps", resource: "controllerrevisions", verbs: ["list", "watch"], why: "find a DaemonSet's current controller-revision-hash" },
+  { apiGroup: "", resource: "pods", verbs: ["list", "watch"], why: "watch the new revision's pods" },
   { apiGroup: "", resource: "pods/log", verbs: ["get"], why: "quote the crashed container's last log lines" },
-  { apiGroup: "", resource: "events", verbs: ["get", "list", "watch"], why: "tell liveness kills and scheduling failures apart" },
+  { apiGroup: "", resource: "events", verbs: ["list", "watch"], why: "tell liveness kills and scheduling failures apart" },
 ];
 
 export const VERIFIER_ROLE_NAME = "crashguard-verifier";
 
 /** The verbs to grant when the API server refuses `resource`: what the verifier needs on it. */
 export function verbsFor(resource: string): string {
-  return (VERIFIER_RULES.find((r) => r.resource === resource)?.verbs ?? ["get", "list", "watch"]).join(",");
+  return (VERIFIER_RULES.find((r) => r.resource === resource)?.verbs ?? ["list", "watch"]).join(",");
 }
 
 /** Rules merged by API group and identical verbs, in table order. */

@@ -80,7 +80,8 @@ export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[]
   }
   const findings: Finding[] = [];
   const selected = options.rules ? RULES.filter((r) => options.rules!.includes(r.id)) : RULES;
-  for (const template of templates) findings.push(...checkTemplate(template, selected, options.config ?? {}));
+  // A loop, not push(...spread): spreading a huge array overflows the call stack.
+  for (const template of templates) for (const f of checkTemplate(template, selected, options.config ?? {})) findings.push(f);
   return findings;
 }
 
@@ -90,10 +91,11 @@ export function checkTemplate(template: PodTemplate, rules: readonly Rule[], con
   for (const rule of rules) {
     const cfg = (config[rule.id] ?? {}) as RuleConfigs[RuleId];
     const excluded = cfg.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES;
-    if (template.namespace !== undefined && excluded.includes(template.namespace)) continue;
+    // Exact names only: a string here (unvalidated config) must not exempt every namespace it contains.
+    if (template.namespace !== undefined && Array.isArray(excluded) && excluded.includes(template.namespace)) continue;
     if (isExempt(exemptions, rule.id)) continue;
     try {
-      findings.push(...(rule.check as (t: PodTemplate, c: unknown) => Finding[])(template, cfg));
+      for (const f of (rule.check as (t: PodTemplate, c: unknown) => Finding[])(template, cfg)) findings.push(f);
     } catch (err) {
       // The rules are written never to throw; if one does, the user still gets an answer, not a broken preview.
       findings.push(unreadable(template.resource, template.specPath, err));

@@ -57,25 +57,51 @@ export function podTemplates(obj: unknown, options: TemplateOptions = {}): PodTe
   const kind = typeof field(obj, "kind") === "string" ? (field(obj, "kind") as string) : parsed?.kind;
   const partial = parsed?.partial ?? false;
   if (parsed?.list || (kind !== undefined && kind.endsWith("List"))) {
-    collectList(obj, "", partial, options.name, out, 0);
+    collectList(obj, partial, options.name, out);
   } else if (kind) {
     collect(obj, kind, "", partial, options.name, out);
   }
   return out;
 }
 
+/** Lists inside Lists deeper than this are reported, not read: kubectl never nests them at all. */
 const MAX_LIST_DEPTH = 8;
+/**
+ * Containers read per list. No real pod comes near it; a document that does is hostile, and
+ * reading all of it would make every adapter's cost grow with what an attacker writes.
+ */
+export const MAX_CONTAINERS = 1000;
 
-function collectList(obj: unknown, path: string, partial: boolean, name: string | undefined, out: PodTemplate[], depth: number): void {
-  const items = field(obj, "items");
-  if (!Array.isArray(items) || depth > MAX_LIST_DEPTH) return;
-  items.forEach((item, i) => {
+/** Walks nested Lists in document order with an explicit stack, so no input depth can overflow the call stack. */
+function collectList(root: unknown, partial: boolean, name: string | undefined, out: PodTemplate[]): void {
+  const rootItems = field(root, "items");
+  if (!Array.isArray(rootItems)) return;
+  const stack: { items: unknown[]; next: number; path: string; name?: string }[] = [{ items: rootItems, next: 0, path: "", name }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.next >= frame.items.length) {
+      stack.pop();
+      continue;
+    }
+    const i = frame.next++;
+    const item = frame.items[i];
     const kind = field(item, "kind");
-    if (typeof kind !== "string") return;
-    const itemPath = join(join(path, "items"), i);
-    if (kind.endsWith("List")) collectList(item, itemPath, partial, undefined, out, depth + 1);
-    else collect(item, kind, itemPath, partial, name ? `${name}[${i}]` : undefined, out);
-  });
+    if (typeof kind !== "string") continue;
+    const itemPath = join(join(frame.path, "items"), i);
+    if (!kind.endsWith("List")) {
+      collect(item, kind, itemPath, partial, frame.name ? `${frame.name}[${i}]` : undefined, out);
+    } else if (stack.length <= MAX_LIST_DEPTH) {
+      const items = field(item, "items");
+      if (Array.isArray(items)) stack.push({ items, next: 0, path: itemPath });
+    } else {
+      const resource = `${kind} at ${itemPath}`;
+      out.push({ ...emptyTemplate(kind, "<unnamed>", undefined, resource, itemPath, itemPath, partial), problems: [{ path: itemPath, message: `${resource} is nested more than ${MAX_LIST_DEPTH} Lists deep and was not read; flatten the List` }] });
+    }
+  }
+}
+
+function emptyTemplate(kind: string, name: string, namespace: string | undefined, resource: string, path: string, specPath: string, partial: boolean): PodTemplate {
+  return { kind, name, namespace, resource, path, specPath, longRunning: true, partial, annotations: {}, containers: [], problems: [] };
 }
 
 function collect(obj: unknown, kind: string, path: string, partial: boolean, fallbackName: string | undefined, out: PodTemplate[]): void {
@@ -85,17 +111,8 @@ function collect(obj: unknown, kind: string, path: string, partial: boolean, fal
   const name = stringField(metadata, "name") ?? fallbackName ?? "<unnamed>";
   const namespace = stringField(metadata, "namespace");
   const template: PodTemplate = {
-    kind,
-    name,
-    namespace,
-    resource: `${kind} ${namespace ? `${namespace}/` : ""}${name}`,
-    path,
-    specPath: shape.specPath.reduce(join, path),
+    ...emptyTemplate(kind, name, namespace, `${kind} ${namespace ? `${namespace}/` : ""}${name}`, path, shape.specPath.reduce(join, path), partial),
     longRunning: shape.longRunning,
-    partial,
-    annotations: {},
-    containers: [],
-    problems: [],
   };
   // The pod template's own metadata sits beside its spec; the owner's annotations win.
   const podMetadata = kind === "Pod" ? undefined : field(walk(obj, shape.specPath.slice(0, -1)), "metadata");
@@ -142,7 +159,10 @@ function readContainers(spec: Obj, template: PodTemplate, key: "containers" | "i
     return;
   }
   if (list.length === 0 && !optional) template.problems.push({ path, message: `${template.resource} declares no containers at ${path}` });
-  list.forEach((c, i) => {
+  if (list.length > MAX_CONTAINERS) {
+    template.problems.push({ path, message: `${path} lists ${list.length} containers; crashguard reads the first ${MAX_CONTAINERS} and checked none of the other ${list.length - MAX_CONTAINERS}` });
+  }
+  list.slice(0, MAX_CONTAINERS).forEach((c, i) => {
     const cpath = join(path, i);
     if (!isObject(c)) {
       template.problems.push({ path: cpath, message: `${cpath} must be a container object, but is ${describeValue(c)}` });

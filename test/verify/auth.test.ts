@@ -10,7 +10,7 @@ import { delimiter, join } from "node:path";
 import { stringify } from "yaml";
 import { main as verify } from "../../cli/verify";
 import { fakeIO } from "../support/io";
-import { K8sSim, SimCluster } from "../support/k8s-sim";
+import { K8sSim, SIM_TLS, SimCluster } from "../support/k8s-sim";
 import { TEST_SCALE, app, deployment } from "./sim-harness";
 
 const TLS = join(__dirname, "..", "fixtures", "tls");
@@ -23,8 +23,9 @@ let sim: K8sSim;
 let cluster: SimCluster;
 let dir: string;
 
+/** TLS unless a test says otherwise: credentials are never sent over plain http. */
 async function start(options: Parameters<typeof K8sSim.start>[0]): Promise<void> {
-  sim = await K8sSim.start(options);
+  sim = await K8sSim.start({ tls: SIM_TLS, ...options });
   cluster = new SimCluster(sim, TEST_SCALE);
   cluster.deploy(deployment("web", [app({ kind: "healthy" })]));
 }
@@ -43,7 +44,7 @@ function kubeconfig(file: string, clusterEntry: Record<string, unknown>, user: R
     apiVersion: "v1",
     kind: "Config",
     "current-context": "aks",
-    clusters: [{ name: "aks", cluster: { server: sim.url, ...clusterEntry } }],
+    clusters: [{ name: "aks", cluster: { server: sim.url, "certificate-authority-data": b64("ca.crt"), ...clusterEntry } }],
     users: [{ name: "dev", user }],
     contexts: [{ name: "aks", context: { cluster: "aks", user: "dev", namespace: "shop" } }],
   };
@@ -76,7 +77,7 @@ describe("TLS", () => {
 
   test("an untrusted server certificate is exit 2 with the kubeconfig field to set, not a retry loop", async () => {
     await start({ tls });
-    const path = kubeconfig("config", {}, { token: ENTRA_TOKEN });
+    const path = kubeconfig("config", { "certificate-authority-data": undefined }, { token: ENTRA_TOKEN });
     const started = Date.now();
     const result = await runVerify({ KUBECONFIG: path });
     expect(result.code).toBe(2);

@@ -62,7 +62,7 @@ describe("crashguard verify", () => {
     h.sim.faults.push({ verb: "list", resource: "deployments", status: 403 });
     const { io, out } = fakeIO({ KUBECONFIG: h.kubeconfig });
     expect(await verify(["deployment/web"], io)).toBe(2);
-    expect(out.stderr).toBe("crashguard verify: cannot list deployments in namespace shop: grant verbs get,list,watch on deployments (see verify/rbac.yaml)\n");
+    expect(out.stderr).toBe("crashguard verify: cannot list deployments in namespace shop: grant verbs list,watch on deployments (see verify/rbac.yaml)\n");
   });
 
   test("spawned `node bin/crashguard.js verify` exits 1 on an OOM kill", async () => {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, verifyHook, verifyHookBody } from "../../verify/hook";
 import { SIM_TOKEN } from "../support/k8s-sim";
-import { SECRET_ENV_VALUE, app, deployment, useSim } from "./sim-harness";
+import { SECRET_ENV_VALUE, app, deployment, useSim, TEST_SCALE } from "./sim-harness";
 
 // A real ResourceHook registers itself with the engine's callback server, which neither a test
 // nor setMocks provides; keep the class, skip the registration.
@@ -18,7 +18,7 @@ jest.mock("@pulumi/pulumi", () => {
   return { ...actual, ResourceHook };
 });
 
-const h = useSim();
+const h = useSim(TEST_SCALE, { tls: true });
 
 function hookArgs(name: string, type = "kubernetes:apps/v1:Deployment"): pulumi.ResourceHookArgs {
   const urn = `urn:pulumi:dev::shop::crashguard:k8s:Workload$${type}::${name}`;

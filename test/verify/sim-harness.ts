@@ -1,5 +1,5 @@
 /** Starts a simulator, its controller/kubelet driver and a kubeconfig for one test file. */
-import { K8sSim, SimCluster, writeKubeconfig, type Behaviour, type SimContainer, type WorkloadScenario } from "../support/k8s-sim";
+import { K8sSim, SIM_TLS, SimCluster, writeKubeconfig, type Behaviour, type SimContainer, type WorkloadScenario } from "../support/k8s-sim";
 
 /** 10 s of kubelet time take 0.2 s of test time. */
 export const TEST_SCALE = 0.02;
@@ -10,10 +10,11 @@ export interface Harness {
   kubeconfig: string;
 }
 
-export function useSim(scale = TEST_SCALE): Harness {
+/** `tls`: serve https and put a token in the kubeconfig (the verifier sends credentials only over TLS). */
+export function useSim(scale = TEST_SCALE, { tls = false } = {}): Harness {
   const h = {} as Harness;
   beforeEach(async () => {
-    h.sim = await K8sSim.start();
+    h.sim = await K8sSim.start(tls ? { tls: SIM_TLS } : {});
     h.cluster = new SimCluster(h.sim, scale);
     h.kubeconfig = writeKubeconfig(h.sim.url);
   });
