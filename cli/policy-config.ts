@@ -22,6 +22,11 @@ export function readPolicyConfig(file: string): PolicyConfigFile {
   } catch (err) {
     throw new PolicyConfigError(`${file}: ${(err as Error).message}`);
   }
+  return validPolicyConfig(parsed, file);
+}
+
+/** `parsed` as a policy config, or a PolicyConfigError naming where it came from (`file`) and what to write instead. */
+export function validPolicyConfig(parsed: unknown, file: string): PolicyConfigFile {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new PolicyConfigError(`${file}: expected an object keyed by policy name, e.g. {"probe-sanity": "mandatory"}`);
   }
