@@ -273,7 +273,7 @@ describe("enforcement levels at construction", () => {
       const error = catchError(() => new Workload("api", { image: "app", ...fastLiveness }));
       expect((error as WorkloadValidationError).findings.map((f) => f.rule)).toEqual(["probe-sanity"]);
       const warnings = await warningsOf(() => new Workload("api", { image: "app", ...fastLiveness, policyConfig: { "probe-sanity": "advisory" } }));
-      expect(warnings.map((w) => /\[([a-z-]+)\]/.exec(w)![1]).sort()).toEqual(["image-pinned", "probe-sanity"]);
+      expect(warnings.map((w) => /"api": \[([a-z-]+)\]/.exec(w)![1]).sort()).toEqual(["image-pinned", "probe-sanity"]);
     } finally {
       pulumi.runtime.setConfig("crashguard:policyConfig", "{}");
     }
