@@ -121,6 +121,7 @@ function argumentOf(f: Finding, args: WorkloadArgs): Traced {
   const [, list, index, rest = ""] = m;
   const i = Number(index);
   const suffix = rest ? `.${rest}` : "";
+  if (args.podSpec?.[list as "containers" | "initContainers"] !== undefined) return { argument: `podSpec.${list}[${i}]${suffix}` };
   if (list === "initContainers") {
     const sidecars = args.sidecars?.length ?? 0;
     return { argument: i < sidecars ? `sidecars[${i}]${suffix}` : `initContainers[${i - sidecars}]${suffix}` };

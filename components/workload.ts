@@ -24,7 +24,8 @@ import { WorkloadArgumentError, WorkloadValidationError, argumentProblems, block
 import type { PolicyConfigFile } from "../cli/policy-config";
 import { awaitAnnotations, verifyHook } from "../verify/hook";
 
-export { WorkloadArgumentError, WorkloadValidationError, WorkloadFinding, POLICY_CONFIG_KEY } from "./workload-check";
+export { WorkloadArgumentError, WorkloadValidationError, POLICY_CONFIG_KEY } from "./workload-check";
+export type { WorkloadFinding } from "./workload-check";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";
 
@@ -213,9 +214,9 @@ export interface WorkloadArgs {
   /**
    * Seconds the app container sleeps in `preStop` before it gets SIGTERM, so it keeps serving
    * while Service endpoints and ingress controllers stop routing to it. Uses the kubelet's native
-   * sleep action (`lifecycle.preStop.sleep`, on by default from Kubernetes 1.30; every AKS version
-   * in support has it), not `exec: sleep`, which fails on distroless and scratch images that have
-   * no shell. 0 turns it off. @default 5
+   * sleep action (`lifecycle.preStop.sleep`, on by default from Kubernetes 1.30, which every AKS
+   * version in standard support has), not `exec: sleep`, which fails on distroless and scratch
+   * images that have no shell. 0 turns it off. @default 5
    */
   preStopSleepSeconds?: number;
   /** Seconds from the start of termination until the pod is killed; includes the preStop sleep. @default preStopSleepSeconds + 30 */
@@ -356,7 +357,7 @@ export class Workload extends pulumi.ComponentResource {
       this.service = workloadService(name, args, id, child);
       if (args.ingress) this.ingress = workloadIngress(name, args, id, this.service, child);
     }
-    if (args.autoscaling) this.autoscaler = autoscaler(name, args, id.metadata, { ...child, dependsOn: [workload] });
+    if (args.autoscaling) this.autoscaler = autoscaler(name, args, id.metadata, child);
     if (wantsBudget(args)) this.podDisruptionBudget = disruptionBudget(name, id.metadata, id.selector, child);
     this.name = workload.metadata.name;
     this.namespace = workload.metadata.namespace;

@@ -233,7 +233,7 @@ describe("what the user adds is checked like the rest", () => {
     ["a container override removing the resources", { container: { resources: null as never } },
       "resources-required", /argument `container\.resources`: container "api" has no/],
     ["a podSpec override replacing the containers", { podSpec: { containers: [{ name: "raw", image: "raw:1" }] } },
-      "resources-required", /argument `podSpec\.containers\[0\]\.resources`|container "raw" has no/],
+      "resources-required", /argument `podSpec\.containers\[0\]\.resources`: container "raw" has no/],
   ])("refuses %s with the rule id and the argument", (_title, args, rule, message) => {
     const error = catchError(() => new Workload("api", { image: "app:1", ...args }));
     expect(error).toBeInstanceOf(WorkloadValidationError);
