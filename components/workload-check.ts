@@ -101,11 +101,7 @@ type Traced = { argument: string; fix?: unknown };
 
 function traced(f: Finding, level: WorkloadFinding["level"], args: WorkloadArgs): WorkloadFinding {
   const { argument, fix } = argumentOf(f, args);
-  const out = Object.defineProperties({ ...f } as WorkloadFinding, Object.getOwnPropertyDescriptors(f));
-  out.level = level;
-  out.argument = argument;
-  if (fix !== undefined) Object.defineProperty(out, "fix", { value: asArgument(fix), enumerable: true, writable: true });
-  return out;
+  return { ...f, level, argument, ...(fix === undefined ? {} : { fix: asArgument(fix) }) };
 }
 
 const POD = "spec.template.spec";
@@ -148,7 +144,7 @@ function appArgument(f: Finding, rest: string, args: WorkloadArgs): Traced {
   if (top === "image") return { argument: "image", fix: f.fix === undefined ? undefined : { image: (parse(f.fix) as { image: string }).image } };
   if (top.startsWith("ports")) return { argument: "port" };
   if (top.startsWith("env")) return { argument: "env" };
-  return { argument: top ? `container.${rest}` : "image" };
+  return { argument: top ? `container.${rest}` : "container" };
 }
 
 /** `resources: { requests: { cpu } , limits: { memory } }` as the `resources` argument's keys. */
