@@ -7,7 +7,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import type * as k8s from "@pulumi/kubernetes/types/input";
-import type { FederatedIdentityCredential } from "@pulumi/azure-native/managedidentity";
 import type { WorkloadArgs } from "./workload";
 
 export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
@@ -29,7 +28,7 @@ export function identityServiceAccount(name: string, args: WorkloadArgs, metadat
  * The federated credential for `system:serviceaccount:<namespace>:<name>`. azure-native is loaded
  * here, only when asked for, so an app using Workload without it never needs the package.
  */
-export function federatedCredential(name: string, args: WorkloadArgs, account: ServiceAccount, opts: pulumi.CustomResourceOptions): FederatedIdentityCredential {
+export function federatedCredential(name: string, args: WorkloadArgs, account: ServiceAccount, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const { FederatedIdentityCredential: Credential } = require("@pulumi/azure-native/managedidentity") as typeof import("@pulumi/azure-native/managedidentity");
   const federation = args.workloadIdentity!.federatedCredential!;
   return new Credential(name, {

@@ -13,7 +13,6 @@ import type { ServiceAccount, Service } from "@pulumi/kubernetes/core/v1";
 import type { Ingress } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import type { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
-import type { FederatedIdentityCredential } from "@pulumi/azure-native/managedidentity";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { DEFAULTS, ProbeTimings, ResourceValues, progressDeadlineSeconds } from "./defaults";
 import { WORKLOAD_IDENTITY_USE_LABEL, podSpec } from "./workload-pod";
@@ -321,8 +320,11 @@ export class Workload extends pulumi.ComponentResource {
   public readonly autoscaler?: HorizontalPodAutoscaler;
   /** The ServiceAccount `workloadIdentity` creates. */
   public readonly serviceAccount?: ServiceAccount;
-  /** The federated credential `workloadIdentity.federatedCredential` creates. */
-  public readonly federatedIdentityCredential?: FederatedIdentityCredential;
+  /**
+   * The federated credential `workloadIdentity.federatedCredential` creates (an azure-native
+   * `managedidentity.FederatedIdentityCredential`; typed loosely so apps without azure-native compile).
+   */
+  public readonly federatedIdentityCredential?: pulumi.CustomResource;
   /** The Kubernetes name shared by the workload, Service and budget. */
   public readonly name: pulumi.Output<string>;
   public readonly namespace: pulumi.Output<string>;
