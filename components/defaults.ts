@@ -93,6 +93,23 @@ export const DEFAULTS = {
    */
   pdbMaxUnavailable: 1,
 
+  /**
+   * Graceful shutdown. A terminating pod leaves the Service endpoints while it gets SIGTERM, and
+   * kube-proxy and ingress controllers learn of it a few seconds later; 5 s of preStop sleep keeps
+   * it serving through that window. The grace period counts the sleep, so it is the sleep plus
+   * Kubernetes' own 30 s for the app to finish its in-flight requests after SIGTERM.
+   */
+  shutdown: { preStopSleepSeconds: 5, drainSeconds: 30 },
+
+  /**
+   * An autoscaler's target when none is given: 70 % of the cpu request leaves room to absorb a
+   * burst while new pods start (the HPA acts on averages over its sync period).
+   */
+  autoscalingCpuUtilization: 70,
+
+  /** The ingress class of AKS's application routing add-on (managed NGINX). */
+  ingressClassName: "webapprouting.kubernetes.azure.com",
+
   /** Pod Security Admission level for GuardedNamespace: the one our Workload defaults satisfy. */
   podSecurityLevel: "restricted",
   podSecurityVersion: "latest",

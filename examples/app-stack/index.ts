@@ -1,16 +1,21 @@
 /**
  * An application stack on a cluster someone else runs: the kubeconfig comes from secret config
  * (`kubeconfig`) or from the platform stack's `kubeconfig` output (`platformStack`, default: the
- * crashguard-platform stack of the same name in this organization).
+ * crashguard-platform stack of the same name in this organization). The api reads its settings
+ * from a ConfigMap (as files and as environment), its secrets from Azure Key Vault through the
+ * Secrets Store CSI driver under workload identity (`apiClientId`: the managed identity's client
+ * id), and scales with load.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/kubernetes/provider";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { Workload } from "../../index"; // in your own project: from "crashguard"
 
 const config = new pulumi.Config();
 const kubeconfig = config.getSecret("kubeconfig") ?? platformKubeconfig();
 const namespace = config.get("namespace") ?? "apps";
 const sentryDsn = config.getSecret("sentryDsn");
+const apiClientId = config.require("apiClientId");
 
 const provider = new Provider("cluster", { kubeconfig });
 
@@ -19,14 +24,27 @@ function platformKubeconfig(): pulumi.Output<string> {
   return pulumi.secret(new pulumi.StackReference(platformStack).requireOutput("kubeconfig").apply(String));
 }
 
+const apiConfig = new ConfigMap("api-config", {
+  metadata: { namespace },
+  data: { "settings.yaml": "cache:\n  ttlSeconds: 300\n", FEATURE_FLAGS: "checkout-v2" },
+}, { provider });
+
 new Workload("api", {
   namespace,
   image: config.get("apiImage") ?? "ghcr.io/acme/api:1.4.2",
-  replicas: 3,
+  // 3 to 10 pods at 70 % of the cpu request; the Deployment leaves the count to the autoscaler.
+  autoscaling: { min: 3, max: 10, cpuUtilization: 70 },
   port: 8080,
   resources: { cpuRequest: "500m", memoryRequest: "512Mi" },
   env: { LOG_LEVEL: "info", ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}) },
   secretEnv: { DATABASE_PASSWORD: { secretName: "api-database", key: "password" } },
+  configEnv: { FEATURE_FLAGS: { configMapName: apiConfig.metadata.name, key: "FEATURE_FLAGS" } },
+  volumes: [
+    { name: "settings", configMap: { name: apiConfig.metadata.name }, mountPath: "/etc/api", readOnly: true },
+    // Key Vault secrets as files, fetched with the pods' workload identity (SecretProviderClass "api-keyvault").
+    { name: "keyvault", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: "api-keyvault" } }, mountPath: "/mnt/secrets", readOnly: true },
+  ],
+  workloadIdentity: { clientId: apiClientId },
 }, { provider });
 
 // A queue consumer: nothing calls it, so no Service; it serves only its health endpoints, and

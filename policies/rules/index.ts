@@ -8,6 +8,7 @@ import { join } from "./read";
 import { isExempt, parseExemptions } from "./exemptions";
 import { resourcesRequired, resourceValuesValid } from "./resources";
 import { livenessProbeRequired, probeSanity, readinessProbeRequired } from "./probes";
+import { imagePinned } from "./image-pinned";
 import { commonSchema, DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
 
 export * from "./types";
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   readinessProbeRequired,
   livenessProbeRequired,
   probeSanity,
+  imagePinned,
   exemptionValid,
 ] as Rule[];
 

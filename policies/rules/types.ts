@@ -11,6 +11,7 @@ export type RuleId =
   | "readiness-probe-required"
   | "liveness-probe-required"
   | "probe-sanity"
+  | "image-pinned"
   | "exemption-valid";
 
 export type Level = "mandatory" | "advisory" | "remediate" | "disabled";
@@ -69,6 +70,7 @@ export interface RuleConfigs {
   "readiness-probe-required": ProbeRequiredConfig;
   "liveness-probe-required": ProbeRequiredConfig;
   "probe-sanity": ProbeSanityConfig;
+  "image-pinned": ImagePinnedConfig;
   "spec-readable": CommonConfig;
   "exemption-valid": CommonConfig;
 }
@@ -109,6 +111,11 @@ export interface ProbeSanityConfig extends CommonConfig {
   requireDeclaredPort?: boolean;
   /** Flag a liveness probe whose handler is identical to the readiness probe's. */
   forbidIdenticalLivenessReadiness?: boolean;
+}
+
+export interface ImagePinnedConfig extends CommonConfig {
+  /** Require an `@sha256` digest; a version tag is not enough. */
+  requireDigest?: boolean;
 }
 
 export interface Rule<Id extends RuleId = RuleId> {

@@ -36,13 +36,14 @@ async function analyze(resources: AnalyzedResource[]): Promise<string[]> {
   return [...new Set(lines)].sort();
 }
 
+const API_CLIENT_ID = "6b1c8f1e-0000-4000-8000-000000000001";
 const runs: Record<string, Promise<CapturedResource[]>> = {};
 beforeAll(() => {
   // Each program runs in a child process of its own; start them all at once.
   runs.platform = preview("platform");
   runs.badApp = preview("bad-app");
-  runs.appStackFromPlatform = preview("app-stack", { platformStack: "organization/crashguard-platform/dev" });
-  runs.appStackFromKubeconfig = preview("app-stack", { kubeconfig: "apiVersion: v1\nkind: Config", sentryDsn: "https://k3y-5ecr3t@sentry.example/1" }, ["kubeconfig", "sentryDsn"]);
+  runs.appStackFromPlatform = preview("app-stack", { platformStack: "organization/crashguard-platform/dev", apiClientId: API_CLIENT_ID });
+  runs.appStackFromKubeconfig = preview("app-stack", { kubeconfig: "apiVersion: v1\nkind: Config", apiClientId: API_CLIENT_ID, sentryDsn: "https://k3y-5ecr3t@sentry.example/1" }, ["kubeconfig", "sentryDsn"]);
 });
 
 describe("examples/platform (the root program)", () => {
@@ -65,12 +66,28 @@ describe("examples/app-stack", () => {
       "crashguard:k8s:Workload worker",
       "kubernetes:apps/v1:Deployment api",
       "kubernetes:apps/v1:Deployment worker",
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler api",
+      "kubernetes:core/v1:ConfigMap api-config",
       "kubernetes:core/v1:Service api",
+      "kubernetes:core/v1:ServiceAccount api",
       "kubernetes:policy/v1:PodDisruptionBudget api",
       "kubernetes:policy/v1:PodDisruptionBudget worker",
       "pulumi:providers:kubernetes cluster",
       "pulumi:pulumi:Stack crashguard-app-stack-dev",
     ]);
+  });
+
+  it("uses volumes, config, autoscaling and workload identity", async () => {
+    const resources = await runs.appStackFromPlatform;
+    const api = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "api")!.properties as any;
+    const pod = api.spec.template.spec;
+    expect(api.spec.replicas).toBeUndefined();
+    expect(pod.volumes.map((v: { name: string }) => v.name)).toEqual(["tmp", "settings", "keyvault"]);
+    expect(pod.containers[0].env).toContainEqual({ name: "FEATURE_FLAGS", valueFrom: { configMapKeyRef: expect.objectContaining({ key: "FEATURE_FLAGS" }) } });
+    expect(pod.serviceAccountName).toBe("api");
+    expect(api.spec.template.metadata.labels["azure.workload.identity/use"]).toBe("true");
+    const account = resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!.properties as any;
+    expect(account.metadata.annotations).toEqual({ "azure.workload.identity/client-id": API_CLIENT_ID });
   });
 
   it.each(["appStackFromPlatform", "appStackFromKubeconfig"])("passes every policy of the pack (%s)", async (run) => {

@@ -3,26 +3,13 @@ import { Provider } from "@pulumi/kubernetes/provider";
 import { mockPulumi, valueOf } from "./mocks";
 import { checkObject } from "../../policies/rules";
 import { SECRET_SIG, SECRET_VALUE_SIG } from "../../cli/pack-client";
-import { Workload, WorkloadArgs, WorkloadOptions, WorkloadValidationError } from "../../components/workload";
+import { Workload, WorkloadArgs, WorkloadValidationError } from "../../components/workload";
+import { catchError, workloadHarness } from "./workload-harness";
 
 const mocks = mockPulumi();
 beforeEach(() => mocks.reset());
 
-/** Creates a Workload and returns what it registered, by type. */
-async function deploy(name: string, args: Partial<WorkloadArgs> = {}, opts?: WorkloadOptions) {
-  const workload = new Workload(name, { image: "ghcr.io/acme/api:1.4.2", ...args }, opts);
-  const all = await mocks.resources();
-  const byType = (type: string) => all.find((r) => r.type === type && r.name === name);
-  const deployment = byType("kubernetes:apps/v1:Deployment") ?? byType("kubernetes:apps/v1:StatefulSet");
-  return {
-    workload, all, deployment: deployment!,
-    spec: deployment!.inputs.spec,
-    pod: deployment!.inputs.spec.template.spec,
-    container: deployment!.inputs.spec.template.spec.containers[0],
-    service: byType("kubernetes:core/v1:Service"),
-    pdb: byType("kubernetes:policy/v1:PodDisruptionBudget"),
-  };
-}
+const { deploy, warningsOf } = workloadHarness(mocks);
 
 describe("Workload defaults", () => {
   it("registers a component with a Deployment, Service and PodDisruptionBudget as its children", async () => {
@@ -66,8 +53,10 @@ describe("Workload defaults", () => {
         runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
       },
+      lifecycle: { preStop: { sleep: { seconds: 5 } } },
       volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     });
+    expect(pod.terminationGracePeriodSeconds).toBe(35);
   });
 
   it("adds a Service on the named port and a budget of maxUnavailable 1", async () => {
@@ -228,22 +217,34 @@ describe("Workload secrets", () => {
 describe("Workload construction-time validation", () => {
   it.each<[string, Partial<WorkloadArgs>, string, RegExp]>([
     ["a memory limit in MB", { resources: { memoryLimit: "512MB" } }, "resource-values-valid",
-      /^Workload "api": \[resource-values-valid\] container "api": spec\.template\.spec\.containers\[0\]\.resources\.limits\.memory is invalid: .*512MB/],
+      /^Workload "api": \[resource-values-valid\] argument `resources\.memoryLimit`: container "api": spec\.template\.spec\.containers\[0\]\.resources\.limits\.memory is invalid: .*512MB.*\n {2}field: .*\n {2}fix:\n {4}resources: \{ memoryLimit: "512Mi" \}$/],
     ["a limit below the request", { resources: { memoryRequest: "1Gi", memoryLimit: "512Mi" } }, "resource-values-valid",
-      /container "api": memory limit 512Mi is below its request 1Gi; the API server rejects this\n {2}field: spec\.template\.spec\.containers\[0\]\.resources\.limits\.memory\n {2}fix:\n {4}limits:\n {6}memory: 1Gi/],
-    ["a zero memory request", { resources: { memoryRequest: "0", memoryLimit: "1Gi" } }, "resources-required", /container "api" has no memory request/],
-    ["a liveness timeout not below its period", { probeTimings: { livenessProbe: { timeoutSeconds: 10 } } }, "probe-sanity",
-      /\[probe-sanity\] container "api": livenessProbe timeoutSeconds \(10\) is not below periodSeconds \(10\)/],
-    ["liveness checking the readiness path", { livenessPath: "/ready" }, "probe-sanity", /livenessProbe uses the same httpGet check as readinessProbe/],
-    ["a liveness probe that kills before a 30 s start", { probeTimings: { livenessProbe: { periodSeconds: 5, timeoutSeconds: 1 } } }, "probe-sanity", /add a startupProbe/],
-    ["a probe on an undeclared port name", { readinessProbe: { httpGet: { path: "/ready", port: "metrics" } } }, "probe-sanity", /uses port "metrics", but the container declares no port by that name/],
-    ["a bad init container", { initContainers: [{ name: "migrate", image: "m:1", resources: { limits: { memory: "1.5.5" } } }] }, "resource-values-valid", /init container "migrate"/],
-  ])("rejects %s with the rule core's id, message, field and fix", (_title, args, rule, message) => {
+      /argument `resources\.memoryLimit`: container "api": memory limit 512Mi is below its request 1Gi; the API server rejects this\n {2}field: spec\.template\.spec\.containers\[0\]\.resources\.limits\.memory\n {2}fix:\n {4}resources: \{ memoryLimit: "1Gi" \}$/],
+    ["a zero memory request", { resources: { memoryRequest: "0", memoryLimit: "1Gi" } }, "resources-required", /argument `resources.memoryRequest`: container "api" has no memory request/],
+    ["a bad init container", { initContainers: [{ name: "migrate", image: "m:1", resources: { limits: { memory: "1.5.5" } } }] }, "resource-values-valid",
+      /argument `initContainers\[0\]\.resources\.limits\.memory`: init container "migrate"/],
+  ])("rejects %s with the rule core's id, the argument, message, field and fix", (_title, args, rule, message) => {
     const error = catchError(() => new Workload("api", { image: "app:1", ...args }));
     expect(error).toBeInstanceOf(WorkloadValidationError);
     expect((error as WorkloadValidationError).findings.map((f) => f.rule)).toContain(rule);
     expect(error.message).toMatch(message);
     expect(error.message).toContain(`Workload "api": [${rule}]`);
+  });
+
+  it.each<[string, Partial<WorkloadArgs>, RegExp]>([
+    ["a liveness timeout not below its period", { probeTimings: { livenessProbe: { timeoutSeconds: 10 } } },
+      /argument `probeTimings\.livenessProbe\.timeoutSeconds`: container "api": livenessProbe timeoutSeconds \(10\) is not below periodSeconds \(10\)[^]*fix:\n {4}probeTimings: \{ livenessProbe: \{ /],
+    ["liveness checking the readiness path", { livenessPath: "/ready" },
+      /argument `livenessPath`: .*livenessProbe uses the same httpGet check as readinessProbe[^]*fix:\n {4}readinessPath: "\/ready", livenessPath: "\/healthz"/],
+    ["a liveness probe that kills before a 30 s start", { probeTimings: { livenessProbe: { periodSeconds: 5, timeoutSeconds: 1 } } },
+      /argument `probeTimings\.livenessProbe`: .*add a startupProbe[^]*fix:\n {4}startupSeconds: 150/],
+    ["a probe on an undeclared port name", { readinessProbe: { httpGet: { path: "/ready", port: "metrics" } } },
+      /argument `readinessProbe\.httpGet\.port`: .*uses port "metrics", but the container declares no port by that name[^]*fix:\n {4}readinessProbe: probe `portName` \("http"\), or declare the port in `extraPorts`/],
+  ])("warns on %s (probe-sanity is advisory by default), naming the argument and the fix in its terms", async (_title, args, message) => {
+    const warnings = await warningsOf(() => new Workload("api", { image: "app:1", ...args }));
+    expect(warnings.join("\n")).toMatch(/Workload "api": \[probe-sanity\] /);
+    expect(warnings.join("\n")).toMatch(message);
+    expect((await mocks.resources()).some((r) => r.type === "kubernetes:apps/v1:Deployment")).toBe(true);
   });
 
   it("registers nothing for a rejected workload", async () => {
@@ -252,11 +253,14 @@ describe("Workload construction-time validation", () => {
   });
 
   it("honours an exemption annotation with a reason, as the pack does", async () => {
-    const { container } = await deploy("api", {
-      probeTimings: { livenessProbe: { periodSeconds: 5, timeoutSeconds: 1 } },
+    const fastLiveness = { probeTimings: { livenessProbe: { periodSeconds: 5, timeoutSeconds: 1 } } };
+    expect(await warningsOf(() => new Workload("api", { image: "app:1", ...fastLiveness }))).toHaveLength(1);
+    mocks.reset();
+    const warnings = await warningsOf(() => new Workload("api", {
+      image: "app:1", ...fastLiveness,
       annotations: { "crashguard.dev/exempt": "probe-sanity: starts in 2 s, restart fast on hang" },
-    });
-    expect(container.livenessProbe.periodSeconds).toBe(5);
+    }));
+    expect(warnings).toEqual([]);
   });
 
   it("judges only what is known: Output values are skipped, not guessed", async () => {
@@ -264,12 +268,3 @@ describe("Workload construction-time validation", () => {
     expect(container.readinessProbe).toEqual({ exec: { command: ["/bin/ready"] } });
   });
 });
-
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected an error");
-}

@@ -85,7 +85,7 @@ describe("crashguard lint", () => {
 
   it("reads JSON, Lists and stdin, and walks directories for manifests only", async () => {
     const dir = tmp();
-    write(dir, "nested/list.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { containers: [{ name: "c", image: "x" }] } } } }] }, null, 2));
+    write(dir, "nested/list.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { containers: [{ name: "c", image: "x:1" }] } } } }] }, null, 2));
     write(dir, "notes.txt", BAD);
     const fromDir = await run([dir, "-o", "json"]);
     expect(fromDir.json().findings.map((f: { resource: string; line: number }) => `${f.resource} @${f.line}`)).toEqual(["Job j @14"]); // the container object, which has no resources

@@ -67,6 +67,7 @@ describe("real manifests, judged as their own projects document them", () => {
     expect((await lint("helm-create-default-render.yaml")).verdict).toEqual([
       "Deployment release-name-myapp [myapp] probe-sanity:advisory",
       "Deployment release-name-myapp [myapp] resources-required:mandatory",
+      "Pod release-name-myapp-test-connection [wget] image-pinned:advisory",
       "Pod release-name-myapp-test-connection [wget] resources-required:mandatory",
     ]);
   });

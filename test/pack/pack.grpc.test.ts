@@ -52,12 +52,12 @@ describe("the crashguard pack over gRPC, as the Pulumi CLI runs it", () => {
       const bare = asPulumiResource(fixture("runbook-no-resources.yaml"));
       await pack().configure({ "readiness-probe-required": "disabled", "liveness-probe-required": "mandatory", "resources-required": { requireCpuLimit: true } });
       const diagnostics = await pack().analyze(bare);
-      expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["resources-required", "mandatory"], ["liveness-probe-required", "mandatory"]]);
+      expect(diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["resources-required", "mandatory"], ["liveness-probe-required", "mandatory"], ["image-pinned", "advisory"]]);
       expect(diagnostics[0].message).toContain("cpu limit");
     });
 
     it("skips configured namespaces", async () => {
-      await pack().configure({ "resources-required": { excludeNamespaces: ["mem-example"] } });
+      await pack().configure({ "resources-required": { excludeNamespaces: ["mem-example"] }, "image-pinned": { excludeNamespaces: ["mem-example"] } });
       expect(await pack().analyze(asPulumiResource(fixture("pod-missing-memory-limit.yaml")))).toEqual([]);
     });
   });
