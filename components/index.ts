@@ -4,3 +4,4 @@ export * from "./workload";
 export * from "./guarded-namespace";
 export * from "./transforms";
 export * from "./verifier-rbac";
+export * from "./cluster-connection";

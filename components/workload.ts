@@ -14,6 +14,7 @@ import { DEFAULTS, ProbeTimings, ResourceValues, definedOnly, progressDeadlineSe
 import { fillResources } from "./transforms";
 import { clonePlain } from "../policies/rules/fill";
 import { awaitAnnotations, verifyHook } from "../verify/hook";
+import { verifierKubeconfig } from "./cluster-connection";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";
 
@@ -117,8 +118,10 @@ export interface WorkloadArgs {
   verify?: boolean;
   /**
    * Kubeconfig the verifier watches the rollout with — the same cluster as the provider, e.g.
-   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: `KUBECONFIG` or `~/.kube/config`
-   * on the machine running `pulumi up`.
+   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: the kubeconfig of the provider,
+   * when crashguard made it (`AksCluster.provider`, `kubernetesProvider(...)`); with no provider,
+   * the default provider's (`kubernetes:kubeconfig` config, else the machine's). Any other provider
+   * needs this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
    */
   kubeconfig?: pulumi.Input<string>;
   /** How long the verifier waits for a healthy rollout. Default: the Deployment's progressDeadlineSeconds. */
@@ -158,11 +161,12 @@ export class Workload extends pulumi.ComponentResource {
     // Checked before anything is registered: a bad override never reaches a preview.
     const findings = checkObject(knownValues(manifest), { typeToken: `kubernetes:apps/v1:${kind}`, name });
     if (findings.length > 0) throw new WorkloadValidationError(name, findings);
+    const kubeconfig = verifies(args) ? verifierKubeconfig(name, args.kubeconfig, opts) : undefined;
 
     const { deploymentHooks, ...componentOpts } = opts;
     super("crashguard:k8s:Workload", name, {}, componentOpts);
     const child = { parent: this };
-    const hooks = verifies(args) ? withVerification(name, args, deploymentHooks) : deploymentHooks;
+    const hooks = verifies(args) ? withVerification(name, { ...args, kubeconfig }, deploymentHooks) : deploymentHooks;
     const workload = kind === "StatefulSet"
       ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, { ...child, hooks }))
       : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, { ...child, hooks }));

@@ -1,18 +1,19 @@
 /**
  * An application stack on a cluster someone else runs: the kubeconfig comes from secret config
  * (`kubeconfig`) or from the platform stack's `kubeconfig` output (`platformStack`, default: the
- * crashguard-platform stack of the same name in this organization).
+ * crashguard-platform stack of the same name in this organization). The provider is made with
+ * crashguard's `kubernetesProvider`, so each Workload verifies its rollout on this same cluster, never
+ * on whatever KUBECONFIG points at on the machine running `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Provider } from "@pulumi/kubernetes/provider";
-import { Workload } from "../../index"; // in your own project: from "crashguard"
+import { Workload, kubernetesProvider } from "../../index"; // in your own project: from "crashguard"
 
 const config = new pulumi.Config();
 const kubeconfig = config.getSecret("kubeconfig") ?? platformKubeconfig();
 const namespace = config.get("namespace") ?? "apps";
 const sentryDsn = config.getSecret("sentryDsn");
 
-const provider = new Provider("cluster", { kubeconfig });
+const provider = kubernetesProvider("cluster", { kubeconfig });
 
 function platformKubeconfig(): pulumi.Output<string> {
   const platformStack = config.get("platformStack") ?? `${pulumi.getOrganization()}/crashguard-platform/${pulumi.getStack()}`;
