@@ -4,13 +4,13 @@
  * like a preview; every resource goes to the real policy pack over gRPC (Remediate, then Analyze,
  * then AnalyzeStack), exactly as the CLI sends it.
  */
-import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
 import { DEFAULT_TIMEOUT_MS, ProgramError, runProgram, CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
+import { PACKAGE_ROOT } from "./package-root";
 import { PolicyConfigError, PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
 
 const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--timeout SECONDS] [--output text|json]
@@ -21,12 +21,7 @@ and stack transforms, and sends every resource to the policy pack (default: cras
 deploy time are listed as not checked. The program is stopped after --timeout (default ${DEFAULT_TIMEOUT_MS / 1000}) seconds.
 Exit 0: no mandatory violation; 1: mandatory violations; 2: bad usage, or the program failed.`;
 
-/** crashguard's own pack, policies/ at the package root, whether this runs from cli/ or dist/cli/. */
-const DEFAULT_PACK = path.join(packageRoot(__dirname), "policies");
-
-function packageRoot(dir: string): string {
-  return fs.existsSync(path.join(dir, "package.json")) || path.dirname(dir) === dir ? dir : packageRoot(path.dirname(dir));
-}
+const DEFAULT_PACK = path.join(PACKAGE_ROOT, "policies");
 
 interface Report {
   project: string;
