@@ -10,6 +10,8 @@ import { FIXTURES } from "../support/fixtures";
 import { fakeIO } from "../support/io";
 
 const project = (name: string) => path.join(FIXTURES, "check", name);
+// Each check starts a program and the pack as child processes; give them room on a loaded machine.
+jest.setTimeout(120_000);
 
 async function run(name: string, timeoutMs?: number) {
   const p = readProject(project(name), "dev");
