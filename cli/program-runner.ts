@@ -250,8 +250,8 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
     const entry = typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
     return entry ? await entry() : mod;
   });
-  await settings.disconnect();
   finished = true;
+  await settings.disconnect();
   fs.writeFileSync(arg.out, JSON.stringify(captured));
 }
 
