@@ -1,5 +1,7 @@
 /**
- * crashguard: `import { AksCluster, Workload, GuardedNamespace, withDefaults } from "crashguard"`.
- * The rule core the components check against is the policy pack's, at `crashguard/rules`; the verifier and its Pulumi hook at `crashguard/verify`.
+ * crashguard: `import { Workload, GuardedNamespace, withDefaults, kubernetesProvider } from "crashguard"`.
+ * `AksCluster` is at `crashguard/aks` (it needs `@pulumi/azure-native`); the rule core the components
+ * check against is the policy pack's, at `crashguard/rules`; the verifier and its Pulumi hook at
+ * `crashguard/verify`.
  */
 export * from "./components";

@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   testTimeout: 30000,
+  // The pack runs compiled, as users run it: rebuild it first when its sources changed.
+  globalSetup: "<rootDir>/test/support/pack-build.ts",
 };

@@ -8,17 +8,20 @@ import * as path from "path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
-import { ProgramError, runProgram, CapturedResource } from "./program-runner";
+import { DEFAULT_TIMEOUT_MS, ProgramError, runProgram, CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
+import { PACKAGE_ROOT } from "./package-root";
 import { PolicyConfigError, PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
 
-const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--output text|json]
+const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--timeout SECONDS] [--output text|json]
 
-Runs the Pulumi program in PROJECT_DIR (default: .) under preview-like mocks and sends every
-resource to the policy pack (default: crashguard's) as \`pulumi preview --policy-pack\` would.
+Runs the Pulumi program in PROJECT_DIR (default: .) under preview-like mocks, with its resource
+and stack transforms, and sends every resource to the policy pack (default: crashguard's) as
+\`pulumi preview --policy-pack\` would. Charts and other resources their provider renders at
+deploy time are listed as not checked. The program is stopped after --timeout (default ${DEFAULT_TIMEOUT_MS / 1000}) seconds.
 Exit 0: no mandatory violation; 1: mandatory violations; 2: bad usage, or the program failed.`;
 
-const DEFAULT_PACK = path.join(__dirname, "..", "policies");
+const DEFAULT_PACK = path.join(PACKAGE_ROOT, "policies");
 
 interface Report {
   project: string;
@@ -26,7 +29,9 @@ interface Report {
   resources: Array<{ type: string; name: string; urn: string; parent?: string }>;
   remediations: Array<{ urn: string; policy: string }>;
   diagnostics: Array<{ urn: string; type: string; name: string; policy: string; level: EnforcementLevel; message: string }>;
-  summary: { resources: number; mandatory: number; advisory: number; remediated: number };
+  /** Resources whose contents are rendered at deploy time, so nothing inside them was checked. */
+  notChecked: Array<{ urn: string; type: string; name: string; message: string }>;
+  summary: { resources: number; mandatory: number; advisory: number; remediated: number; notChecked: number };
 }
 
 export const main: Command = async (argv, io) => {
@@ -34,11 +39,17 @@ export const main: Command = async (argv, io) => {
     stack: { type: "string", short: "s", default: "dev" },
     "policy-pack-config": { type: "string" },
     "policy-pack": { type: "string" },
+    timeout: { type: "string" },
   }, ["text", "json"]);
   if ("exit" in args) return args.exit;
   const output = args.output;
   if (args.positionals.length > 1) {
     io.stderr(`crashguard check: one project directory at most\n\n${USAGE}\n`);
+    return 2;
+  }
+  const timeoutSeconds = Number(args.values.timeout ?? DEFAULT_TIMEOUT_MS / 1000);
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
+    io.stderr(`crashguard check: --timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(args.values.timeout)}\n`);
     return 2;
   }
 
@@ -47,7 +58,7 @@ export const main: Command = async (argv, io) => {
     const project = readProject(path.resolve(args.positionals[0] ?? "."), args.values.stack!);
     const packConfig = args.values["policy-pack-config"] ? readPolicyConfig(args.values["policy-pack-config"]) : {};
     if (output === "text") io.stderr(`Previewing ${project.name}/${project.stack} under mocks (no cloud calls)…\n`);
-    const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys });
+    const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys }, { timeoutMs: timeoutSeconds * 1000 });
     report = await analyze(run.project, run.stack, run.resources, args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK, packConfig);
   } catch (err) {
     const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError ? "cannot read the project" : err instanceof PolicyConfigError ? "cannot read the policy config" : "error";
@@ -80,17 +91,21 @@ async function analyze(project: string, stack: string, resources: CapturedResour
     const diagnostics = results.flatMap((r) => r.diagnostics);
     const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
     for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
+    const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
+      renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : []);
     return {
       project,
       stack,
       resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
       remediations,
       diagnostics,
+      notChecked,
       summary: {
         resources: resources.length,
         mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
         advisory: diagnostics.filter((d) => d.level === "advisory").length,
         remediated: new Set(remediations.map((r) => r.urn)).size,
+        notChecked: notChecked.length,
       },
     };
   } finally {
@@ -99,6 +114,8 @@ async function analyze(project: string, stack: string, resources: CapturedResour
 }
 
 const ANALYZE_CONCURRENCY = 16;
+/** A day: far beyond any program, and within what Node's timers hold (2^31 - 1 ms). */
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** `items.map(fn)` with at most `limit` calls in flight; results keep the items' order. */
 async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -139,9 +156,14 @@ function renderText(report: Report): string {
       }
     }
   }
-  const { mandatory, advisory } = report.summary;
-  lines.push("", mandatory > 0
+  if (report.notChecked.length) {
+    lines.push("", "Not checked:");
+    for (const r of report.notChecked) lines.push(`  ⚠ ${r.type} ${r.name}: ${r.message}`);
+  }
+  const { mandatory, advisory, notChecked } = report.summary;
+  const unchecked = notChecked ? ` ${notChecked} ${notChecked === 1 ? "resource" : "resources"} not checked (rendered at deploy time).` : "";
+  lines.push("", (mandatory > 0
     ? `✗ ${mandatory} mandatory and ${advisory} advisory violations: \`pulumi preview --policy-pack ./policies\` would fail.`
-    : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`);
+    : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`) + unchecked);
   return lines.join("\n") + "\n";
 }

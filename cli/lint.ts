@@ -11,6 +11,7 @@ import { describeValue } from "../policies/rules/read";
 import { InputError, Manifest, expandInputs, parseManifests, readText } from "./manifests";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
 import { toSarif } from "./sarif";
+import { PACKAGE_ROOT } from "./package-root";
 
 const USAGE = `usage: crashguard lint [FILE|DIR|-]... [--policy-pack-config FILE] [--output text|json|sarif]
 
@@ -61,7 +62,7 @@ export const main: Command = async (argv, io) => {
   return report.errors.length > 0 || report.summary.files === 0 ? 2 : 0;
 };
 
-const VERSION: string = require("../package.json").version;
+const VERSION: string = require(path.join(PACKAGE_ROOT, "package.json")).version;
 
 export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
   const errors: InputError[] = [];

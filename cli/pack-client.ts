@@ -60,8 +60,7 @@ export class PolicyPackClient {
 
   /** Starts the pack in `packDir`; resolves once it is serving. */
   static async start(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyPackClient> {
-    const runner = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run-policy-pack");
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [policyPackRunner(packDir), "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
     const port = await readPort(child, options.timeoutMs ?? 60_000);
     const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
       "grpc.max_receive_message_length": 400 * 1024 * 1024,
@@ -153,6 +152,22 @@ export class PolicyPackClient {
       this.client[method](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res)));
     });
   }
+}
+
+/**
+ * `run-policy-pack` of the @pulumi/pulumi the pack itself resolves, as the Pulumi CLI runs it
+ * (`node_modules/@pulumi/pulumi/cmd/run-policy-pack` from the pack directory); ours when the pack
+ * resolves none.
+ */
+function policyPackRunner(packDir: string): string {
+  const pkg = "@pulumi/pulumi/package.json";
+  let pulumiPackage: string;
+  try {
+    pulumiPackage = createRequire(path.join(packDir, "package.json")).resolve(pkg);
+  } catch {
+    pulumiPackage = require.resolve(pkg);
+  }
+  return path.join(path.dirname(pulumiPackage), "cmd", "run-policy-pack");
 }
 
 function toDiagnostic(d: AnalyzerPb.AnalyzeDiagnostic): Diagnostic {

@@ -2,7 +2,8 @@
  * Runs a Pulumi TypeScript/JavaScript program the way `pulumi preview` would, but against
  * `pulumi.runtime.setMocks` instead of an engine: every resource registration is captured as the
  * engine would see it — type, name, URN, parent and its inputs in wire form (unknowns as Pulumi's
- * sentinels, secrets in their envelopes) — ready to hand to a policy pack.
+ * sentinels, secrets in their envelopes), after the resource's transforms, its parents' and the
+ * stack's have run — ready to hand to a policy pack.
  *
  * It runs in a child process of its own (`runProgram` spawns this file), because the Pulumi
  * runtime is process-global and a user program may do anything to its process.
@@ -12,10 +13,14 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as os from "os";
 import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
+  /** Set when the provider renders this resource's contents at deploy time: what to run to check them. */
+  renderedAtDeploy?: string;
 }
 
 export interface ProgramRun {
@@ -39,33 +44,37 @@ export interface RunRequest {
 /** A failure of the user's program, reported with its own message (exit 2 in the CLI). */
 export class ProgramError extends Error {}
 
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** What the parent keeps of a program's stderr when it has no error of its own to report. */
+const STDERR_TAIL_BYTES = 4096;
+
 export async function runProgram(req: RunRequest, options: { timeoutMs?: number } = {}): Promise<ProgramRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-check-"));
   const out = path.join(dir, "resources.json");
-  const env = {
-    ...process.env,
-    PULUMI_NODEJS_PROJECT: req.project,
-    PULUMI_NODEJS_STACK: req.stack,
-    PULUMI_CONFIG: JSON.stringify(req.config),
-    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.secretKeys),
-    TS_NODE_TRANSPILE_ONLY: "true",
-    TS_NODE_SWC: "true",
-    // The program runs as CommonJS whatever its tsconfig targets, like `pulumi` itself runs it.
-    TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node" }),
-  };
+  const errorFile = path.join(dir, "error.txt");
+  const program = path.relative(process.cwd(), req.main) || req.main;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register"), __filename, JSON.stringify({ main: req.main, out })], {
-      cwd: req.projectDir, env, stdio: ["ignore", "pipe", "pipe"],
+    const hook = typeScriptHook(req);
+    const child = spawn(process.execPath, [...hook.args, __filename, JSON.stringify({ main: req.main, out, errorFile })], {
+      cwd: req.projectDir, env: { ...programEnv(req), ...hook.env }, stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
-    child.stdout.on("data", () => undefined); // the program's own console output is not ours to print
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
-    const code: number | null = await new Promise((resolve) => child.on("exit", resolve));
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-STDERR_TAIL_BYTES)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    const [code, signal]: [number | null, NodeJS.Signals | null] = await new Promise((resolve) => child.on("close", (c, s) => resolve([c, s])));
     clearTimeout(timer);
+    if (timedOut) throw new ProgramError(`${program} did not finish within ${timeoutMs / 1000}s and was stopped; a program that waits on something that never completes never finishes a preview either (raise --timeout if it is only slow)`);
+    if (fs.existsSync(errorFile)) throw new ProgramError(fs.readFileSync(errorFile, "utf8"));
     if (code !== 0 || !fs.existsSync(out)) {
-      const reported = stderr.match(/^crashguard-program-error: ([\s\S]*)$/m)?.[1]?.trim();
-      throw new ProgramError(reported ?? `the program exited with code ${code}${stderr.trim() ? `:\n${stderr.trim().split("\n").slice(-15).join("\n")}` : ""}`);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const tail = stderr.trim().split("\n").slice(-15).join("\n");
+      throw new ProgramError(`${program} ${how} before it finished${tail ? `; the end of its stderr:\n${tail}` : ""}`);
     }
     return { project: req.project, stack: req.stack, resources: JSON.parse(fs.readFileSync(out, "utf8")) };
   } finally {
@@ -73,26 +82,102 @@ export async function runProgram(req: RunRequest, options: { timeoutMs?: number 
   }
 }
 
+function programEnv(req: RunRequest): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PULUMI_NODEJS_PROJECT: req.project,
+    PULUMI_NODEJS_STACK: req.stack,
+    PULUMI_CONFIG: JSON.stringify(req.config),
+    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.secretKeys),
+    TS_NODE_TRANSPILE_ONLY: "true",
+    // The program runs as CommonJS whatever its tsconfig targets, like `pulumi` itself runs it.
+    TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node" }),
+  };
+}
+
+/**
+ * `-r ts-node/register` when the program (or, in crashguard's own tests, this runner) is
+ * TypeScript. Like the Pulumi CLI, the program's own ts-node comes first; crashguard ships none.
+ */
+function typeScriptHook(req: RunRequest): { args: string[]; env: NodeJS.ProcessEnv } {
+  if (!isTypeScript(req.main) && !__filename.endsWith(".ts")) return { args: [], env: {} };
+  for (const base of [path.join(req.projectDir, "package.json"), __filename]) {
+    const from = createRequire(base);
+    if (!canResolve(from, "ts-node/register")) continue;
+    // swc transpiles far faster than TypeScript itself, when the program has it.
+    return { args: ["-r", from.resolve("ts-node/register")], env: canResolve(from, "@swc/core") ? { TS_NODE_SWC: "true" } : {} };
+  }
+  throw new ProgramError(`${req.main} is TypeScript and ${req.projectDir} has no ts-node: run \`npm install --save-dev ts-node typescript\` there (the Pulumi CLI runs TypeScript programs with them too)`);
+}
+
+function isTypeScript(main: string): boolean {
+  if (/\.[cm]?tsx?$/.test(main)) return true;
+  if (!fs.statSync(main).isDirectory()) return false;
+  const pkgMain = readPackageMain(main);
+  if (pkgMain) return /\.[cm]?tsx?$/.test(pkgMain);
+  return fs.existsSync(path.join(main, "index.ts")) && !fs.existsSync(path.join(main, "index.js"));
+}
+
+function readPackageMain(dir: string): string | undefined {
+  try {
+    const main = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main;
+    return typeof main === "string" ? main : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canResolve(from: NodeJS.Require, id: string): boolean {
+  try {
+    from.resolve(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HELM_HINT = "run `helm template … | crashguard lint -`";
+const KUSTOMIZE_HINT = "run `kustomize build … | crashguard lint -`";
+
+/**
+ * Resources whose contents the Kubernetes provider renders at deploy time (it runs Helm or
+ * kustomize, or expands YAML itself), so a preview under mocks sees the resource and none of what
+ * is inside. Any other remote component is rendered by its provider too; see `renderedAtDeploy`.
+ */
+const RENDERED_BY_PROVIDER: ReadonlyMap<string, string> = new Map([
+  ["kubernetes:helm.sh/v3:Chart", HELM_HINT],
+  ["kubernetes:helm.sh/v4:Chart", HELM_HINT],
+  ["kubernetes:helm.sh/v3:Release", HELM_HINT],
+  ["kubernetes:kustomize:Directory", KUSTOMIZE_HINT],
+  ["kubernetes:kustomize/v2:Directory", KUSTOMIZE_HINT],
+  ["kubernetes:yaml/v2:ConfigFile", "run `crashguard lint` on its files"],
+  ["kubernetes:yaml/v2:ConfigGroup", "run `crashguard lint` on its files"],
+]);
+
+function renderedAtDeploy(type: string, remote: boolean): string | undefined {
+  return RENDERED_BY_PROVIDER.get(type) ?? (remote ? "render its manifests and run `crashguard lint` on them" : undefined);
+}
+
 /** Child side: run the program under mocks, write what it registered to `out`. */
-async function childMain(arg: { main: string; out: string }): Promise<void> {
+async function childMain(arg: { main: string; out: string; errorFile: string }): Promise<void> {
   // The program must meet the very @pulumi/pulumi we set mocks on: its own copy when it has one.
   const fromProject = createRequire(path.join(process.cwd(), "package.json"));
-  const load = <T>(id: string): T => {
-    try {
-      return fromProject(id) as T;
-    } catch {
-      return require(id) as T;
-    }
-  };
-  const pulumi = load<typeof import("@pulumi/pulumi")>("@pulumi/pulumi");
+  const resolve = (id: string): string => (canResolve(fromProject, id) ? fromProject.resolve(id) : require.resolve(id));
+  const load = <T>(id: string): T => require(resolve(id)) as T;
+  const pulumi = load<typeof Pulumi>("@pulumi/pulumi");
   const settings = load<typeof import("@pulumi/pulumi/runtime/settings")>("@pulumi/pulumi/runtime/settings");
+  const rpc = load<typeof import("@pulumi/pulumi/runtime/rpc")>("@pulumi/pulumi/runtime/rpc");
   const { runInPulumiStack } = load<typeof import("@pulumi/pulumi/runtime/stack")>("@pulumi/pulumi/runtime/stack");
+  // Wire structs must come from the google-protobuf copy that this @pulumi/pulumi resolves.
+  const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): WireStruct } };
   const captured: CapturedResource[] = [];
+  const stackTransforms: Pulumi.ResourceTransform[] = [];
   await pulumi.runtime.setMocks(
     {
       // A preview knows a new resource's inputs and nothing it computes: echo inputs, no id.
       newResource: (args) => ({ id: undefined, state: args.inputs }),
-      call: () => ({}),
+      call: (args) => providerFunction(args.token, args.inputs),
+      registerTransform: (t) => stackTransforms.push(t),
     },
     process.env.PULUMI_NODEJS_PROJECT,
     process.env.PULUMI_NODEJS_STACK,
@@ -104,30 +189,102 @@ async function childMain(arg: { main: string; out: string }): Promise<void> {
   // The engine accepts resource hooks (e.g. crashguard's rollout verification) and runs them only
   // on `up`; the mock monitor lacks the call, so accept them here as a preview would.
   monitor.registerResourceHook ??= (_req, cb) => cb(null, {});
+
+  // Transform callbacks by token, and each resource's own transforms and parent by URN: the
+  // engine runs a resource's transforms, then its parents' (nearest first), then the stack's
+  // (https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/source_eval.go, RegisterResource).
+  const callbacks = new Map<string, Pulumi.ResourceTransform>();
+  const recordCallback = monitor.recordTransformCallback.bind(monitor);
+  monitor.recordTransformCallback = (token, transform) => {
+    callbacks.set(token, transform);
+    recordCallback(token, transform);
+  };
+  const ownTransforms = new Map<string, Pulumi.ResourceTransform[]>();
+  const parents = new Map<string, string>();
+  const transformsFor = (req: RegisterRequest): Pulumi.ResourceTransform[] => {
+    const own = req.getTransformsList().flatMap((cb) => callbacks.get(cb.getToken()) ?? []);
+    const inherited: Pulumi.ResourceTransform[] = [];
+    for (let p = req.getParent(); p; p = parents.get(p) ?? "") inherited.push(...(ownTransforms.get(p) ?? []));
+    return [...own, ...inherited, ...stackTransforms];
+  };
+  const applyTransforms = async (req: RegisterRequest, transforms: Pulumi.ResourceTransform[]): Promise<void> => {
+    const object = req.getObject();
+    if (!object || transforms.length === 0) return;
+    let props = rpc.deserializeProperties(object as Parameters<typeof rpc.deserializeProperties>[0]);
+    for (const transform of transforms) {
+      const result = await transform({ type: req.getType(), name: req.getName(), custom: req.getCustom(), props, opts: {} });
+      if (result) props = result.props;
+    }
+    req.setObject(Struct.fromJavaScript(await rpc.serializeProperties("props", props)));
+  };
+
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) =>
-    register(req, (err, res) => {
-      if (!err && res) {
-        captured.push({
-          type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(),
-          properties: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-        });
-      }
-      cb(err, res);
-    });
+  monitor.registerResource = (req, cb) => {
+    applyTransforms(req, transformsFor(req)).then(
+      () => register(req, (err, res) => {
+        if (!err && res) {
+          const urn = res.getUrn();
+          parents.set(urn, req.getParent());
+          ownTransforms.set(urn, req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []));
+          captured.push({
+            type: req.getType(), name: req.getName(), urn, parent: req.getParent() || undefined, custom: req.getCustom(),
+            properties: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            renderedAtDeploy: renderedAtDeploy(req.getType(), req.getRemote()),
+          });
+        }
+        cb(err, res);
+      }),
+      (err) => cb(new Error(`a transform of ${req.getType()} "${req.getName()}" failed: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+  };
+
+  let finished = false;
+  // An exported promise that never settles empties the event loop and Node exits with code 0:
+  // say so instead of reporting an empty preview.
+  process.on("beforeExit", () => {
+    if (!finished) fail(arg.errorFile, `${arg.main} never finished: its exported value or promise never settled, and nothing was left to wait for`);
+  });
   await runInPulumiStack(async () => {
     const mod = require(arg.main);
     // `export = async () => {…}` and `export default async function` programs return their outputs.
     const entry = typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
     return entry ? await entry() : mod;
   });
+  finished = true;
   await settings.disconnect();
   fs.writeFileSync(arg.out, JSON.stringify(captured));
+}
+
+/**
+ * Provider functions the Kubernetes SDK calls while a program runs. YAML is decoded here as the
+ * provider would; Helm and kustomize run in the provider at deploy time, so they render nothing
+ * here and their resources carry a warning instead.
+ */
+function providerFunction(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "kubernetes:yaml:decode":
+      return { result: parseAllDocuments(String(inputs.text ?? "")).map((d) => d.toJS()).filter((o) => o !== null && typeof o === "object") };
+    case "kubernetes:helm:template":
+    case "kubernetes:kustomize:directory":
+      return { result: [] };
+    default:
+      return {};
+  }
+}
+
+function fail(errorFile: string, message: string): never {
+  fs.writeFileSync(errorFile, message);
+  process.exit(2);
 }
 
 interface MockMonitor {
   registerResource: (req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void) => unknown;
   registerResourceHook?: (req: unknown, cb: (err: unknown, res: unknown) => void) => void;
+  recordTransformCallback: (token: string, transform: Pulumi.ResourceTransform) => void;
+}
+
+interface WireStruct {
+  toJavaScript(): unknown;
 }
 
 interface RegisterRequest {
@@ -135,14 +292,17 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
-  getObject(): { toJavaScript(): unknown } | undefined;
+  getRemote(): boolean;
+  getObject(): WireStruct | undefined;
+  setObject(value: WireStruct): void;
+  getTransformsList(): Array<{ getToken(): string }>;
 }
 
 if (require.main === module) {
-  const fail = (err: unknown) => {
-    process.stderr.write(`crashguard-program-error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  };
-  process.on("unhandledRejection", fail);
-  childMain(JSON.parse(process.argv[2])).then(() => process.exit(0), fail);
+  const arg = JSON.parse(process.argv[2]);
+  // The error goes to a file of its own, so a program that floods stderr cannot bury it.
+  const onError = (err: unknown) => fail(arg.errorFile, err instanceof Error ? err.message : String(err));
+  process.on("unhandledRejection", onError);
+  process.on("uncaughtException", onError);
+  childMain(arg).then(() => process.exit(0), onError);
 }

@@ -9,7 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagedCluster, listManagedClusterAdminCredentialsOutput, listManagedClusterUserCredentialsOutput } from "@pulumi/azure-native/containerservice";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
-import { Provider } from "@pulumi/kubernetes/provider";
+import type { Provider } from "@pulumi/kubernetes/provider";
+import { kubernetesProvider } from "./cluster-connection";
 import { parseDocument } from "yaml";
 import { definedOnly } from "./defaults";
 
@@ -223,7 +224,7 @@ export class AksCluster extends pulumi.ComponentResource {
       const text = Buffer.from(kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8");
       return args.adminCredentials ? text : kubeconfigForKubelogin(text, mode);
     }));
-    this.provider = new Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, child);
+    this.provider = kubernetesProvider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, child);
     this.clusterName = this.cluster.name;
     this.resourceGroupName = resourceGroupName;
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);

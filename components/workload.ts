@@ -22,6 +22,7 @@ import { federatedCredential, identityServiceAccount } from "./workload-identity
 import { WorkloadArgumentError, WorkloadValidationError, argumentProblems, blocks, checkWorkload, describeFinding } from "./workload-check";
 import type { PolicyConfigFile } from "../cli/policy-config";
 import { awaitAnnotations, verifyHook } from "../verify/hook";
+import { verifierKubeconfig } from "./cluster-connection";
 
 export { WorkloadArgumentError, WorkloadValidationError, POLICY_CONFIG_KEY } from "./workload-check";
 export type { WorkloadFinding } from "./workload-check";
@@ -292,8 +293,10 @@ export interface WorkloadArgs {
   verify?: boolean;
   /**
    * Kubeconfig the verifier watches the rollout with — the same cluster as the provider, e.g.
-   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: `KUBECONFIG` or `~/.kube/config`
-   * on the machine running `pulumi up`.
+   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: the kubeconfig of the provider,
+   * when crashguard made it (`AksCluster.provider`, `kubernetesProvider(...)`); with no provider,
+   * the default provider's (`kubernetes:kubeconfig` config, else the machine's). Any other provider
+   * needs this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
    */
   kubeconfig?: pulumi.Input<string>;
   /** How long the verifier waits for a healthy rollout. Default: the Deployment's progressDeadlineSeconds. */
@@ -338,6 +341,7 @@ export class Workload extends pulumi.ComponentResource {
     const findings = checkWorkload(name, args, knownValues(manifest), `kubernetes:apps/v1:${kind}`);
     const blocking = findings.filter(blocks);
     if (blocking.length > 0) throw new WorkloadValidationError(name, blocking);
+    const kubeconfig = verifies(args) ? verifierKubeconfig(name, args.kubeconfig, opts) : undefined;
 
     const { deploymentHooks, ...componentOpts } = opts;
     super("crashguard:k8s:Workload", name, {}, componentOpts);
@@ -350,7 +354,7 @@ export class Workload extends pulumi.ComponentResource {
       if (args.workloadIdentity.federatedCredential) this.federatedIdentityCredential = federatedCredential(name, args, this.serviceAccount, child);
     }
     // The pods wait for their ServiceAccount: a pod naming one that does not exist yet is refused.
-    const workloadOpts = { ...child, hooks: verifies(args) ? withVerification(name, args, deploymentHooks) : deploymentHooks, dependsOn: this.serviceAccount ? [this.serviceAccount] : [] };
+    const workloadOpts = { ...child, hooks: verifies(args) ? withVerification(name, { ...args, kubeconfig }, deploymentHooks) : deploymentHooks, dependsOn: this.serviceAccount ? [this.serviceAccount] : [] };
     const workload = kind === "StatefulSet"
       ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, workloadOpts))
       : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, workloadOpts));

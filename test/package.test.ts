@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
-test("plain Node loads crashguard, crashguard/rules and crashguard/verify and builds a Workload under mocks", async () => {
+test("plain Node loads crashguard, crashguard/rules and crashguard/verify, not azure-native, and builds a Workload under mocks", async () => {
   writeFileSync(
     path.join(app, "index.js"),
     `const pulumi = require("@pulumi/pulumi");
@@ -39,11 +39,13 @@ let refused = "";
 try { new Workload("bad", { image: "ghcr.io/acme/api:1.4.2", resources: { memoryLimit: "512MB" }, verify: false }); } catch (e) { refused = e.message; }
 const findings = checkObject({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } });
 const pod = diagnosePod({ metadata: { name: "p" }, status: { containerStatuses: [{ name: "c", restartCount: 1, lastState: { terminated: { exitCode: 137, reason: "OOMKilled" } } }] } }, []);
-setTimeout(() => console.log(JSON.stringify({ types: [...new Set(types)].sort(), refused, rules: [...new Set(findings.map((f) => f.rule))].sort(), category: pod.failures[0] && pod.failures[0].category })), 500);
+const azureNative = Object.keys(require.cache).filter((f) => f.includes("azure-native")).length;
+setTimeout(() => console.log(JSON.stringify({ azureNative, types: [...new Set(types)].sort(), refused, rules: [...new Set(findings.map((f) => f.rule))].sort(), category: pod.failures[0] && pod.failures[0].category })), 500);
 `,
   );
   const { stdout } = await run(process.execPath, ["index.js"], { cwd: app });
   const out = JSON.parse(stdout);
+  expect(out.azureNative).toBe(0); // AksCluster lives at crashguard/aks; a Workload-only app never loads azure-native
   expect(out.types).toEqual(["crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget"]);
   expect(out.refused).toMatch(/\[resource-values-valid\].*resources\.limits\.memory/);
   expect(out.rules).toEqual(["liveness-probe-required", "readiness-probe-required", "resources-required"]);
@@ -53,7 +55,8 @@ setTimeout(() => console.log(JSON.stringify({ types: [...new Set(types)].sort(),
 test("a TypeScript consumer type-checks against the shipped declarations, which reject a wrong argument", async () => {
   writeFileSync(
     path.join(app, "good.ts"),
-    `import { AksCluster, Workload, type WorkloadArgs } from "crashguard";
+    `import { Workload, type WorkloadArgs } from "crashguard";
+import { AksCluster } from "crashguard/aks";
 import { checkObject, type Finding } from "crashguard/rules";
 import { verifyHook, awaitAnnotations } from "crashguard/verify";
 const args: WorkloadArgs = { image: "ghcr.io/acme/api:1.4.2", resources: { memoryRequest: "512Mi" } };

@@ -5,11 +5,12 @@
  * from a ConfigMap (as files and as environment), its secrets from Azure Key Vault through the
  * Secrets Store CSI driver under workload identity (`apiClientId`: the managed identity's client
  * id), and scales with load.
+ * The provider is made with crashguard's `kubernetesProvider`, so each Workload verifies its rollout on
+ * this same cluster, never on whatever KUBECONFIG points at on the machine running `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Provider } from "@pulumi/kubernetes/provider";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
-import { Workload } from "../../index"; // in your own project: from "crashguard"
+import { Workload, kubernetesProvider } from "../../index"; // in your own project: from "crashguard"
 
 const config = new pulumi.Config();
 const kubeconfig = config.getSecret("kubeconfig") ?? platformKubeconfig();
@@ -17,7 +18,7 @@ const namespace = config.get("namespace") ?? "apps";
 const sentryDsn = config.getSecret("sentryDsn");
 const apiClientId = config.require("apiClientId");
 
-const provider = new Provider("cluster", { kubeconfig });
+const provider = kubernetesProvider("cluster", { kubeconfig });
 
 function platformKubeconfig(): pulumi.Output<string> {
   const platformStack = config.get("platformStack") ?? `${pulumi.getOrganization()}/crashguard-platform/${pulumi.getStack()}`;

@@ -4,7 +4,8 @@
  * default. Exports the kubeconfig (a secret) for application stacks such as examples/app-stack.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AksCluster, GuardedNamespace, Workload } from "../../index"; // in your own project: from "crashguard"
+import { GuardedNamespace, Workload } from "../../index"; // in your own project: from "crashguard"
+import { AksCluster } from "../../aks"; // in your own project: from "crashguard/aks"
 
 const config = new pulumi.Config();
 

@@ -24,7 +24,7 @@ describe("crashguard check", () => {
     const io = fakeIO();
     expect(await main([project("bad-app"), "--output", "json"], io)).toBe(1);
     const report = JSON.parse(io.out);
-    expect(report.summary).toEqual({ resources: 3, mandatory: 2, advisory: 1, remediated: 0 });
+    expect(report.summary).toEqual({ resources: 3, mandatory: 2, advisory: 1, remediated: 0, notChecked: 0 });
     const deployment = report.resources.find((r: { name: string }) => r.name === "no-resources");
     expect(deployment).toEqual({
       type: "kubernetes:apps/v1:Deployment", name: "no-resources",

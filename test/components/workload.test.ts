@@ -195,7 +195,7 @@ describe("Workload overrides", () => {
 
   it("hands the provider given to the component down to every child", async () => {
     const provider = new Provider("aks", { kubeconfig: "apiVersion: v1" });
-    const { all } = await deploy("api", {}, { provider });
+    const { all } = await deploy("api", { kubeconfig: "apiVersion: v1" }, { provider });
     const children = all.filter((r) => r.parent?.endsWith("crashguard:k8s:Workload::api"));
     expect(children.map((r) => r.provider)).toEqual([0, 1, 2].map(() => "urn:pulumi:test::crashguard::pulumi:providers:kubernetes::aks::aks-id"));
   });
