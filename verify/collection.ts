@@ -1,7 +1,9 @@
 /**
  * A list-then-watch mirror of one API collection, kept until aborted: resumes from the last
- * resourceVersion after a dropped connection, lists again on 410 Gone, backs off with jitter on
- * 429/5xx, and gives up only on errors retrying cannot fix (401, 403, 404…).
+ * resourceVersion after a dropped connection, lists again on 410 Gone (backing off when 410s
+ * repeat), backs off with jitter on 429/5xx and connection failures, and gives up only on errors
+ * retrying cannot fix (401, 403, 404…). It reports which call it is waiting on and whether the
+ * last attempt failed, so the caller can tell a broken API from a slow rollout.
  */
 import { ApiError, GoneError, type KubeClient, type Target, type WatchEvent } from "./kube-client";
 
@@ -39,31 +41,49 @@ export function backoffDelay(attempt: number, policy: Backoff, retryAfterSeconds
 
 export type ChangeHandler<T> = (items: ReadonlyMap<string, T>) => void;
 
+/** The mirror's own state: the call in flight and the error of the last failed attempt (cleared by a success). */
+export interface MirrorHealth {
+  /** e.g. "list pods in namespace shop" */
+  calling?: string;
+  lastError?: Error;
+  /** Whether a list has ever succeeded. */
+  listed: boolean;
+}
+
 /**
  * Runs until `signal` aborts (resolves) or a non-retryable error (rejects).
  * `onChange` sees the whole collection after the initial list and after every event.
  */
-export async function mirror<T extends KubeObject>(client: KubeClient, spec: CollectionSpec, onChange: ChangeHandler<T>, signal: AbortSignal, backoff = DEFAULT_BACKOFF): Promise<void> {
+export async function mirror<T extends KubeObject>(client: KubeClient, spec: CollectionSpec, onChange: ChangeHandler<T>, signal: AbortSignal, backoff = DEFAULT_BACKOFF, health: MirrorHealth = { listed: false }): Promise<void> {
   const items = new Map<string, T>();
   let resourceVersion: string | undefined;
   let failures = 0;
+  let gone = 0;
   const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
+  const calling = (verb: Target["verb"]) => (health.calling = `${verb} ${spec.resource} in namespace ${spec.namespace}`);
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
+        calling("list");
         const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal);
         items.clear();
-        for (const item of list.items ?? []) items.set(item.metadata?.name ?? "", item);
-        resourceVersion = list.metadata?.resourceVersion ?? "0";
+        for (const item of Array.isArray(list?.items) ? list.items : []) if (item && typeof item === "object") items.set(String(item.metadata?.name ?? ""), item);
+        resourceVersion = String(list?.metadata?.resourceVersion ?? "0");
+        health.listed = true;
+        health.lastError = undefined;
         onChange(items);
       }
       let sawEvent = false;
+      calling("watch");
       await client.watch<T>(spec.path, { ...spec.query, resourceVersion }, target("watch"), (event: WatchEvent<T>) => {
+        if (!event?.object || typeof event.object !== "object") return;
         sawEvent = true;
         failures = 0;
-        resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+        gone = 0;
+        health.lastError = undefined;
+        resourceVersion = String(event.object.metadata?.resourceVersion ?? resourceVersion);
         if (event.type === "BOOKMARK") return;
-        const name = event.object.metadata?.name ?? "";
+        const name = String(event.object.metadata?.name ?? "");
         if (event.type === "DELETED") items.delete(name);
         else items.set(name, event.object);
         onChange(items);
@@ -74,9 +94,15 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
       if (signal.aborted) return;
       if (err instanceof GoneError) {
         resourceVersion = undefined;
+        // One 410 is routine (etcd compacted); a server answering 410 to every call must not be hammered.
+        if (gone++ > 0) {
+          health.lastError = err;
+          await sleep(backoffDelay(gone - 2, backoff), signal);
+        }
         continue;
       }
       if (!(err instanceof ApiError) || !err.retryable) throw err;
+      health.lastError = err;
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }
   }

@@ -121,6 +121,6 @@ describe("rollout-level failures", () => {
     h.cluster.deploy(deployment("canary", [app({ kind: "crash", runFor: 1, exitCode: 1 })], { replicas: 1 }));
     await new Promise((r) => setTimeout(r, 300));
     const v = await verify(deployment("canary", [app({ kind: "healthy" })], { replicas: 1 }));
-    expect(v.verdict).toBe("succeeded");
+    expect(v).toMatchObject({ verdict: "succeeded" });
   });
 });
