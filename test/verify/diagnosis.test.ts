@@ -63,11 +63,15 @@ describe("diagnosePod", () => {
     expect(isHealthy(p)).toBe(false);
   });
 
-  it("reports an unschedulable pod with the scheduler's reason", () => {
-    const p = pod({ phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient memory." }] });
-    const d = diagnosePod(p, [event("FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.")]);
-    expect(d.podFailure).toMatchObject({ category: "unschedulable", message: expect.stringContaining("Insufficient memory") });
-    expect(d.events.map((e) => e.reason)).toEqual(["FailedScheduling"]);
+  it("reports an unschedulable pod with the scheduler's reason once it lasted past the grace, and waits before", () => {
+    const p = pod({ phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient memory.", lastTransitionTime: "2026-11-25T10:00:00Z" }] });
+    const events = [event("FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.")];
+    const later = diagnosePod(p, events, { now: Date.parse("2026-11-25T10:01:00Z") });
+    expect(later.podFailure).toMatchObject({ category: "unschedulable", message: expect.stringContaining("Insufficient memory"), since: "2026-11-25T10:00:00.000Z" });
+    expect(later.events.map((e) => e.reason)).toEqual(["FailedScheduling"]);
+    const soon = diagnosePod(p, events, { now: Date.parse("2026-11-25T10:00:05Z") });
+    expect(soon.podFailure).toBeUndefined();
+    expect(soon.waiting).toEqual([{ category: "unschedulable", message: expect.stringContaining("Insufficient memory"), remainingSeconds: 10 }]);
   });
 
   it.each([
