@@ -10,6 +10,9 @@ import { parseArgs } from "node:util";
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { isObject } from "../policies/rules/read";
 import { diagnosePod, isFailing } from "../verify/diagnosis";
+import { text } from "../verify/read";
+import { createFailureFix } from "../verify/remedy";
+import type { Fix } from "../verify/types";
 import { seconds } from "./verify";
 import { ANSI, PLAIN, renderPod } from "../verify/report";
 import type { Command, CommandIO } from "./main";
@@ -63,20 +66,35 @@ export const main: Command = async (argv, io) => {
     return 2;
   }
   const diagnoses = pods.map((p) => diagnosePod(p, events, { now, ...(sinceSeconds !== undefined ? { sinceSeconds } : {}) }));
+  const controllers = controllerFailures(events);
   const failing = diagnoses.filter(isFailing);
   const at = new Date(now).toISOString();
   if (values.output === "json") {
-    io.stdout(JSON.stringify({ pods: diagnoses, failing: failing.length, now: at }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ pods: diagnoses, failing: failing.length, now: at, ...(controllers.length ? { controllers } : {}) }, null, 2) + "\n");
   } else {
     const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;
     const healthy = diagnoses.length - failing.length;
     const waiting = diagnoses.filter((d) => !isFailing(d) && d.waiting?.length);
     const terminating = diagnoses.filter((d) => d.terminating).length;
     const summary = `${failing.length} of ${diagnoses.length} pods failing, ${healthy} without failures${waiting.length ? ` (${waiting.length} still waiting)` : ""}${terminating ? `, ${terminating} terminating` : ""}${values.now !== undefined ? ` at ${at}` : ""}`;
-    io.stdout([summary, ...failing.map((d) => renderPod(d, style)), ...waiting.map((d) => renderPod(d, style)), ""].join("\n"));
+    const refused = controllers.map((c) => `  ${c.object}  ${style.red(c.reason)}\n    why: ${c.message}\n    fix: ${c.fix.path}\n         ${c.fix.text}`);
+    io.stdout([summary, ...refused, ...failing.map((d) => renderPod(d, style)), ...waiting.map((d) => renderPod(d, style)), ""].join("\n"));
   }
-  return failing.length > 0 ? 1 : 0;
+  return failing.length > 0 || controllers.length > 0 ? 1 : 0;
 };
+
+/** Controllers that said they cannot create pods (quota, admission): no pod exists to explain it. */
+function controllerFailures(events: Event[]): { object: string; reason: string; message: string; fix: Fix }[] {
+  const byObject = new Map<string, { object: string; reason: string; message: string; fix: Fix }>();
+  for (const e of events) {
+    const involved = isObject(e?.involvedObject) ? e.involvedObject : undefined;
+    if (!involved || involved.kind === "Pod" || e.reason !== "FailedCreate") continue;
+    const object = `${text(involved.kind) ?? "?"} ${text(involved.namespace) ?? "?"}/${text(involved.name) ?? "?"}`;
+    const message = (text(e.message) ?? "").trim();
+    byObject.set(object, { object, reason: "FailedCreate", message, fix: createFailureFix(message) });
+  }
+  return [...byObject.values()];
+}
 
 function timeFlag(value: string): number {
   const t = Date.parse(value);

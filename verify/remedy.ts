@@ -208,3 +208,17 @@ export function podFixFor(category: PodFailureCategory, pod: Pod, specPath: stri
       return { path: `${specPath}.containers[*].resources.requests`, text: `The kubelet refused the pod at admission${detail ? ` (${detail})` : ""}: the node could not fit it after scheduling (OutOfcpu / OutOfmemory usually mean static pods or a race with another pod); lower ${specPath}.containers[*].resources.requests or add node capacity.` };
   }
 }
+
+/**
+ * The fix when the controller cannot create pods at all (ReplicaSet ReplicaFailure / FailedCreate):
+ * a ResourceQuota, Pod Security admission, or another admission webhook refused them.
+ */
+export function createFailureFix(message: string): Fix {
+  if (/exceeded quota|must specify (limits|requests)/i.test(message)) {
+    return { path: "spec.template.spec.containers[*].resources", text: `A ResourceQuota in the namespace refuses the pods: lower spec.template.spec.containers[*].resources (requests and limits) to fit what is left, or raise the quota (kubectl describe resourcequota).` };
+  }
+  if (/violates PodSecurity/i.test(message)) {
+    return { path: "spec.template.spec.securityContext", text: `Pod Security admission refuses the pods: set what the message lists at spec.template.spec.securityContext and each container's securityContext (runAsNonRoot, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).` };
+  }
+  return { path: "spec.template", text: `An admission check refuses the pods: change spec.template as the message asks, or the policy that rejects it.` };
+}

@@ -80,9 +80,10 @@ export function rolloutPlan(kind: WorkloadRef["kind"], workload: Workload): Roll
  * workload (StatefulSets and DaemonSets have no such condition). kstatus reads the same condition
  * (https://github.com/kubernetes-sigs/cli-utils/blob/master/pkg/kstatus/status/core.go).
  */
-export function replicaFailure(kind: WorkloadRef["kind"], workload: Workload, revisions: Iterable<RevisionObject>, events: Iterable<Event>, missingPods: boolean): string | undefined {
+export function replicaFailure(kind: WorkloadRef["kind"], workload: Workload, revisionObjects: Iterable<RevisionObject>, events: Iterable<Event>, missingPods: boolean): string | undefined {
+  const revisions = [...revisionObjects];
   const hash = newRevisionHash(kind, workload, revisions);
-  const rs = kind === "Deployment" && hash ? ([...revisions] as ReplicaSet[]).find((r) => r.metadata?.labels?.["pod-template-hash"] === hash) : undefined;
+  const rs = kind === "Deployment" && hash ? (revisions as ReplicaSet[]).find((r) => r.metadata?.labels?.["pod-template-hash"] === hash) : undefined;
   const condition = records<{ type?: unknown; status?: unknown; message?: unknown }>(rs?.status?.conditions).find((c) => c.type === "ReplicaFailure" && c.status === "True");
   if (condition) return `${text(condition.message) ?? "ReplicaFailure"}`;
   if (!missingPods) return undefined;

@@ -10,6 +10,7 @@ import { type Backoff, DEFAULT_BACKOFF, type KubeObject, type MirrorHealth, mirr
 import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, restarts } from "./diagnosis";
 import { type Connection, type KubeconfigOptions, loadConnection } from "./kubeconfig";
 import { ApiError, KubeClient, scrub } from "./kube-client";
+import { createFailureFix } from "./remedy";
 import { text } from "./read";
 import {
   COLLECTIONS,
@@ -187,7 +188,7 @@ class RolloutWatch {
     const plan = rolloutPlan(this.ref.kind, w);
     const pods = hash ? this.newPods(hash) : [];
     const cannotCreate = replicaFailure(this.ref.kind, w, this.revisions.values(), this.events.values(), pods.length < plan.newPods);
-    if (cannotCreate) return void this.fail("replica-failure", `the controller cannot create the new pods: ${cannotCreate}`, []);
+    if (cannotCreate) return void this.fail("replica-failure", `the controller cannot create the new pods: ${cannotCreate} — fix: ${createFailureFix(cannotCreate).text}`, []);
     if (deadline) return void this.fail("progress-deadline", `progress deadline exceeded: ${deadline}`, this.unhealthyPods());
     if (plan.paused) return this.progress(plan.newPods, 0, 0, "the Deployment to be resumed (spec.paused is true; kubectl rollout resume)");
     if (!hash) return this.progress(plan.newPods, 0, 0, "the new revision to be created");
