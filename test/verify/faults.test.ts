@@ -13,11 +13,19 @@ function verifyWeb(extra = {}) {
   return verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "web" }, stableForSeconds: 0.3, timeoutSeconds: 8, backoff: fast, ...extra });
 }
 
+/** Waits for a condition on the simulator, checking every 10 ms: no fixed sleeps that a loaded machine outlasts. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
 test("resumes after dropped watch connections without listing again", async () => {
-  h.cluster.deploy(deployment("web", [app({ kind: "healthy", readyAfter: 20 })]));
+  h.cluster.deploy(deployment("web", [app({ kind: "healthy", readyAfter: 100 })]));
   const pending = verifyWeb();
-  setTimeout(() => h.sim.dropWatches(), 150);
-  setTimeout(() => h.sim.dropWatches(), 300);
+  const podWatches = () => h.sim.requests.filter((r) => r === "watch pods").length;
+  for (let drop = 1; drop <= 2; drop++) {
+    await until(() => podWatches() >= drop);
+    h.sim.dropWatches();
+  }
   await expect(pending).resolves.toMatchObject({ verdict: "succeeded" });
   expect(h.sim.requests.filter((r) => r === "list pods")).toHaveLength(1);
   expect(h.sim.requests.filter((r) => r === "watch pods").length).toBeGreaterThanOrEqual(3);

@@ -128,8 +128,14 @@ describe("the cluster acting on the rollout (simulated controllers)", () => {
   test("an HPA scaling the Deployment mid-rollout is scaling, not a new revision", async () => {
     const s = deployment("hpa", [app({ kind: "healthy", readyAfter: 10 })], { replicas: 1 });
     h.cluster.deploy(s);
-    const pending = verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "hpa" }, expectedGeneration: 1, stableForSeconds: 0.3, timeoutSeconds: 10 });
-    setTimeout(() => h.cluster.scaleTo(s, 3), 100);
+    let scaled = false;
+    // Scale while the verifier waits for the first pod: it has seen generation 1's revision by then.
+    const onProgress = (p: { waitingFor: string }) => {
+      if (scaled || !/more pods to become ready/.test(p.waitingFor)) return;
+      scaled = true;
+      h.cluster.scaleTo(s, 3);
+    };
+    const pending = verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "hpa" }, expectedGeneration: 1, stableForSeconds: 0.3, timeoutSeconds: 10, onProgress });
     await expect(pending).resolves.toMatchObject({ verdict: "succeeded", desiredPods: 3, readyPods: 3, workload: { generation: 2 } });
   });
 

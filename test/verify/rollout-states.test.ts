@@ -18,7 +18,7 @@ import { useSim } from "./sim-harness";
 const h = useSim();
 const rows = loadStateTable();
 const GRACE = 0.3;
-const graces = { unschedulable: GRACE, stuck: GRACE, initRunning: GRACE, readiness: GRACE, nodeProvisioning: 3 };
+const graces = { unschedulable: GRACE, stuck: GRACE, initRunning: GRACE, readiness: GRACE, nodeProvisioning: 1.5 };
 
 function firstCause(pods: PodDiagnosis[]): { category?: string; fixPath?: string; text: string } {
   const d = pods.find((p) => p.failures.length > 0 || p.podFailure || p.waiting?.length);
@@ -32,7 +32,7 @@ function firstCause(pods: PodDiagnosis[]): { category?: string; fixPath?: string
 
 async function runVerify(row: StateRow): Promise<{ verdict: Verdict; progress: string[] }> {
   const { pods } = serve(h.sim, row);
-  for (const step of row.steps ?? []) setTimeout(() => applyStep(h.sim, row, pods, step), step.after * 1000);
+  const steps = [...(row.steps ?? [])];
   const progress: string[] = [];
   const verdict = await verifyRollout({
     kubeconfig: h.kubeconfig,
@@ -41,7 +41,14 @@ async function runVerify(row: StateRow): Promise<{ verdict: Verdict; progress: s
     graces,
     timeoutSeconds: row.timeout ?? 10,
     ...(row.expectedGeneration !== undefined ? { expectedGeneration: row.expectedGeneration } : {}),
-    onProgress: (p) => progress.push(p.waitingFor),
+    onProgress: (p) => {
+      progress.push(p.waitingFor);
+      const due = steps.filter((s) => new RegExp(s.when).test(p.waitingFor));
+      for (const step of due) {
+        steps.splice(steps.indexOf(step), 1);
+        applyStep(h.sim, row, pods, step);
+      }
+    },
   });
   return { verdict, progress };
 }

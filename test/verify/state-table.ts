@@ -35,7 +35,8 @@ export interface EventRow {
 }
 
 export interface StepRow {
-  after: number;
+  /** Applied once a progress line of the verifier matches this regular expression: the change comes while it waits for it. */
+  when: string;
   /** An HPA sets spec.replicas: new generation, same template. */
   scale?: number;
   /** The pod at this index is scheduled and becomes Ready. */
