@@ -334,6 +334,10 @@ function finishedPod(ctx: Context): PodDiagnosis["podFailure"] | undefined {
   if (text(status?.phase) !== "Failed") return undefined;
   const reason = text(status?.reason) ?? "";
   const message = text(status?.message) ?? "";
+  // A Job's pod fails by its containers' exits; only a pod that should run forever, failed with a
+  // reason of its own, was refused by the kubelet (OutOfcpu, OutOfmemory, NodeAffinity…).
+  const restartsForever = !["Never", "OnFailure"].includes(text(ctx.pod?.spec?.restartPolicy) ?? "Always");
+  if (reason !== "Evicted" && (!reason || !restartsForever)) return undefined;
   const category: PodFailureCategory = reason === "Evicted" ? "evicted" : "rejected";
   const what = category === "evicted" ? "was evicted by the kubelet" : `was rejected by the kubelet${reason ? ` (${reason})` : ""}`;
   return { category, message: `${what}${message ? `: ${message}` : ""}`, fix: podFixFor(category, ctx.pod, ctx.specPath, `${reason} ${message}`.trim()) };
