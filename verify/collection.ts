@@ -1,7 +1,9 @@
 /**
  * A list-then-watch mirror of one API collection, kept until aborted: resumes from the last
- * resourceVersion after a dropped connection, lists again on 410 Gone, backs off with jitter on
- * 429/5xx, and gives up only on errors retrying cannot fix (401, 403, 404…).
+ * resourceVersion after a dropped connection, lists again on 410 Gone (backing off when 410s
+ * repeat), backs off with jitter on 429/5xx and connection failures, and gives up only on errors
+ * retrying cannot fix (401, 403, 404…). It reports which call it is waiting on and whether the
+ * last attempt failed, so the caller can tell a broken API from a slow rollout.
  */
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from "./backoff";
 import { ApiError, DeadlineError, GoneError, type KubeClient, MalformedAnswerError, type Target, type WatchEvent } from "./kube-client";
@@ -28,33 +30,49 @@ export { type Backoff, DEFAULT_BACKOFF } from "./backoff";
 
 export type ChangeHandler<T> = (items: ReadonlyMap<string, T>) => void;
 
+/** The mirror's own state: the call in flight and the error of the last failed attempt (cleared by a success). */
+export interface MirrorHealth {
+  /** e.g. "list pods in namespace shop" */
+  calling?: string;
+  lastError?: Error;
+  /** Whether a list has ever succeeded. */
+  listed: boolean;
+}
+
 /**
  * Runs until `signal` aborts (resolves) or a non-retryable error (rejects).
  * `onChange` sees the whole collection after the initial list and after every event.
  */
-export async function mirror<T extends KubeObject>(client: KubeClient, spec: CollectionSpec, onChange: ChangeHandler<T>, signal: AbortSignal, backoff = DEFAULT_BACKOFF): Promise<void> {
+export async function mirror<T extends KubeObject>(client: KubeClient, spec: CollectionSpec, onChange: ChangeHandler<T>, signal: AbortSignal, backoff = DEFAULT_BACKOFF, health: MirrorHealth = { listed: false }): Promise<void> {
   const items = new Map<string, T>();
   let resourceVersion: string | undefined;
   let failures = 0;
   let gone = 0;
   let lastFailure: ApiError | undefined;
   const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
+  const calling = (verb: Target["verb"]) => (health.calling = `${verb} ${spec.resource} in namespace ${spec.namespace}`);
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
+        calling("list");
         const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal);
         if (!Array.isArray(list?.items)) throw new MalformedAnswerError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
         items.clear();
-        for (const item of list.items) items.set(nameOf(item), item);
-        resourceVersion = list.metadata?.resourceVersion ?? "0";
+        for (const item of list.items) if (item && typeof item === "object") items.set(nameOf(item), item);
+        resourceVersion = typeof list.metadata?.resourceVersion === "string" ? list.metadata.resourceVersion : "0";
+        health.listed = true;
+        health.lastError = undefined;
         onChange(items);
       }
       let sawEvent = false;
+      calling("watch");
       await client.watch<T>(spec.path, { ...spec.query, resourceVersion }, target("watch"), (event: WatchEvent<T>) => {
+        if (!event?.object || typeof event.object !== "object") return;
         sawEvent = true;
         failures = 0;
         gone = 0;
         lastFailure = undefined;
+        health.lastError = undefined;
         const version = event.object.metadata?.resourceVersion;
         if (typeof version === "string") resourceVersion = version;
         if (event.type === "BOOKMARK") return;
@@ -69,7 +87,10 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
       if (signal.aborted) return;
       if (err instanceof GoneError) {
         // One relist is the normal answer to 410; a server that keeps answering 410 gets backoff, not a spin.
-        if (resourceVersion === undefined || gone++ > 0) await sleep(backoffDelay(failures++, backoff), signal);
+        if (resourceVersion === undefined || gone++ > 0) {
+          health.lastError = err;
+          await sleep(backoffDelay(failures++, backoff), signal);
+        }
         resourceVersion = undefined;
         continue;
       }
@@ -77,6 +98,7 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
       if (err instanceof DeadlineError && lastFailure) throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
       if (!(err instanceof ApiError) || !err.retryable) throw err;
       lastFailure = err;
+      health.lastError = err;
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }
   }

@@ -30,8 +30,10 @@ export function renderVerdict(v: Verdict, style: Style = PLAIN): string {
 }
 
 export function renderPod(d: PodDiagnosis, style: Style = PLAIN): string {
-  const lines = [`  pod ${d.pod}  ${d.phase}  ready=${d.ready}  restarts=${d.restarts}`];
-  if (d.podFailure) lines.push(`    ${style.red(d.podFailure.message)}`, `      fix: ${d.podFailure.fix.text}`);
+  const lines = [`  pod ${d.pod}  ${d.phase}  ready=${d.ready}  restarts=${d.restarts}${d.terminating ? "  terminating" : ""}`];
+  if (d.podFailure) lines.push(`    ${style.red(d.podFailure.message)}${d.podFailure.since ? ` (since ${d.podFailure.since})` : ""}  [${d.podFailure.category}]`, `      fix: ${d.podFailure.fix.path}`, `           ${d.podFailure.fix.text}`);
+  for (const w of d.waiting ?? []) lines.push(`    waiting: ${w.message}${w.remainingSeconds !== undefined ? ` (fails in ${w.remainingSeconds}s if it lasts)` : ""}`);
+  if (d.earlierRestarts) lines.push(`    ${d.earlierRestarts.count} earlier restart(s), last ${d.earlierRestarts.lastAt ?? "at an unknown time"} (${d.earlierRestarts.reason ?? "reason unknown"}), outside --since`);
   for (const f of d.failures) {
     const code = f.exitCode !== undefined ? `  exit ${f.exitCode}${f.signal ? ` (${f.signal})` : ""}` : "";
     lines.push(`    container ${f.container}${f.init ? " (init)" : ""}  ${style.red(f.reason)}${code}  restarts=${f.restartCount}  [${f.category}]`);

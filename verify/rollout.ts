@@ -1,30 +1,38 @@
 /**
  * Watches one rollout to a verdict: succeeded once every desired pod of the new revision has been
- * Running, Ready and never restarted for the stabilization window; failed as soon as a new pod
- * is certain not to get there. Lists then watches — never polls.
+ * Running, Ready and never restarted for the stabilization window (and the controller's own
+ * rules for "done" hold — see revision.ts); failed as soon as the cause is certain, naming it.
+ * Where the cluster is acting (a node being added), it waits and says so. Lists then watches —
+ * never polls. An API that keeps failing ends in an error, never in a failed-rollout verdict.
  */
 import type { Event, Pod } from "kubernetes-types/core/v1";
-import { type Backoff, DEFAULT_BACKOFF, type KubeObject, mirror } from "./collection";
-import { diagnosePod, isHealthy, restarts } from "./diagnosis";
+import { type Backoff, DEFAULT_BACKOFF, type KubeObject, type MirrorHealth, mirror } from "./collection";
+import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, restarts } from "./diagnosis";
 import { type Connection, type KubeconfigOptions, loadConnection } from "./kubeconfig";
-import { KubeClient, scrub } from "./kube-client";
+import { ApiError, KubeClient, scrub } from "./kube-client";
+import { timerMs } from "./backoff";
+import { createFailureFix } from "./remedy";
+import { text } from "./read";
 import {
   COLLECTIONS,
   type RevisionObject,
   type Workload,
   defaultStableSeconds,
-  desiredPods,
   isNewRevisionPod,
   newRevisionHash,
   progressDeadlineExceeded,
+  replicaFailure,
   revisionCollection,
+  rolloutPlan,
   selectorString,
 } from "./revision";
 import type { PodDiagnosis, RolloutFailureReason, Verdict, WorkloadRef } from "./types";
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Like kstatus: a pod still Unschedulable after this long will not be scheduled by waiting. */
-export const DEFAULT_UNSCHEDULABLE_GRACE_SECONDS = 15;
+export const DEFAULT_UNSCHEDULABLE_GRACE_SECONDS = DEFAULT_GRACES.unschedulable;
+/** Fetching events and log tails for a failure waits at most this long, so a stuck call cannot hold the verdict. */
+const DETAIL_DEADLINE_SECONDS = 5;
 const LOG_TAIL_LINES = 50;
 /** Failing pods whose diagnosis is completed with fresh events and logs. */
 const DETAILED_PODS = 5;
@@ -37,8 +45,10 @@ export interface VerifyOptions extends KubeconfigOptions {
   timeoutSeconds?: number;
   /** Stabilization window; default {@link defaultStableSeconds} of the pod template. */
   stableForSeconds?: number;
-  /** Default {@link DEFAULT_UNSCHEDULABLE_GRACE_SECONDS}. */
+  /** Default {@link DEFAULT_UNSCHEDULABLE_GRACE_SECONDS}; same as `graces.unschedulable`. */
   unschedulableGraceSeconds?: number;
+  /** How long stalls may last before they fail the rollout; defaults in {@link DEFAULT_GRACES}. */
+  graces?: Partial<Graces>;
   /** Called whenever the counts change — for progress lines, not for decisions. */
   onProgress?: (progress: Progress) => void;
   /** An already loaded connection; when set, the kubeconfig options are ignored. */
@@ -61,15 +71,23 @@ export interface Progress {
  */
 export async function verifyRollout(options: VerifyOptions): Promise<Verdict> {
   const connection = options.connection ?? loadConnection(options);
-  const client = new KubeClient(connection);
+  // Every call — watches, lists, credential plugins — is bounded by the verdict's own deadline,
+  // plus the few seconds the failure details may take; nothing outlives `timeoutSeconds` for long.
+  const timeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const client = new KubeClient(connection, { deadline: Date.now() + timerMs((timeout + DETAIL_DEADLINE_SECONDS + 1) * 1000) });
   try {
-    return await new RolloutWatch(client, options).run();
+    return await new RolloutWatch(client, connection.server, options).run();
   } catch (err) {
     if (err instanceof Error) err.message = scrub(err.message, connection);
     throw err;
   } finally {
     client.close();
   }
+}
+
+/** Failure details (fresh events, log tails) get a few seconds of their own, even after the verdict's deadline. */
+function detailDeadline(): { deadline: number } {
+  return { deadline: Date.now() + DETAIL_DEADLINE_SECONDS * 1000 };
 }
 
 class RolloutWatch {
@@ -82,9 +100,15 @@ class RolloutWatch {
   private revisions: ReadonlyMap<string, RevisionObject> = new Map();
   private pods: ReadonlyMap<string, Pod> = new Map();
   private events: ReadonlyMap<string, Event> = new Map();
-  private readonly unschedulableSince = new Map<string, number>();
+  /** When we first saw each stall (pod/key), by our clock. */
+  private readonly stallSince = new Map<string, number>();
+  private readonly health = new Map<string, MirrorHealth>();
+  /** The revision being verified, once known: a later generation with the same one is scaling. */
+  private revision?: string;
+  private waitTimer?: NodeJS.Timeout;
   private stableSince?: number;
   private lastProgress = "";
+  private lastWaitingFor?: string;
   private evaluationPending = false;
   private decided = false;
   private resolve!: (v: Verdict) => void;
@@ -93,6 +117,7 @@ class RolloutWatch {
 
   constructor(
     private readonly client: KubeClient,
+    private readonly server: string,
     private readonly options: VerifyOptions,
   ) {
     this.ref = options.workload;
@@ -105,7 +130,7 @@ class RolloutWatch {
       this.reject = reject;
     });
     const timeout = this.options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    this.after(timeout, () => void this.fail("timeout", `not healthy after ${timeout}s`, this.unhealthyPods()));
+    this.after(timeout, () => this.timedOut(timeout));
     this.watch<Workload>(COLLECTIONS[this.ref.kind], "apps", { fieldSelector: `metadata.name=${this.ref.name}` }, (items) => {
       this.workload = items.get(this.ref.name);
       if (this.workload && !this.workloadListed) this.watchDependents(this.workload);
@@ -114,6 +139,7 @@ class RolloutWatch {
     return verdict.finally(() => {
       this.abort.abort();
       this.timers.forEach(clearTimeout);
+      clearTimeout(this.waitTimer);
     });
   }
 
@@ -121,7 +147,8 @@ class RolloutWatch {
   private watchDependents(workload: Workload): void {
     const labelSelector = selectorString(workload.spec?.selector);
     this.watch<Pod>("pods", "", { labelSelector }, (items) => (this.pods = items));
-    this.watch<Event>("events", "", { fieldSelector: "involvedObject.kind=Pod" }, (items) => (this.events = items));
+    // All the namespace's events: pods', and the ReplicaSet's or workload's FailedCreate (quota, admission).
+    this.watch<Event>("events", "", {}, (items) => (this.events = items));
     const revisions = revisionCollection(this.ref.kind);
     if (revisions) this.watch<RevisionObject>(revisions, "apps", { labelSelector }, (items) => (this.revisions = items));
   }
@@ -129,10 +156,12 @@ class RolloutWatch {
   private watch<T extends KubeObject>(resource: string, group: "" | "apps", query: Record<string, string>, update: (items: ReadonlyMap<string, T>) => void): void {
     const base = group ? `/apis/${group}/v1` : "/api/v1";
     const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace };
+    const health: MirrorHealth = { listed: false };
+    this.health.set(resource, health);
     mirror<T>(this.client, spec, (items) => {
       update(items);
       this.scheduleEvaluate();
-    }, this.abort.signal, this.options.backoff ?? DEFAULT_BACKOFF).catch((err) => this.reject(err));
+    }, this.abort.signal, this.options.backoff ?? DEFAULT_BACKOFF, health).catch((err) => this.reject(err));
   }
 
   /**
@@ -155,59 +184,104 @@ class RolloutWatch {
     if (!w) return void this.fail("not-found", `${what} does not exist`, []);
     const generation = w.metadata?.generation ?? 0;
     this.targetGeneration ??= generation;
-    if (generation > this.targetGeneration) {
-      return void this.fail("superseded", `superseded: generation ${generation} replaced generation ${this.targetGeneration} before it became healthy`, []);
-    }
     if ((w.status?.observedGeneration ?? 0) < generation) return this.progress(0, 0, 0, `the controller to observe generation ${generation}`);
-    const deadline = progressDeadlineExceeded(this.ref.kind, w);
-    if (deadline) return void this.fail("progress-deadline", `progress deadline exceeded: ${deadline}`, this.unhealthyPods());
     const hash = newRevisionHash(this.ref.kind, w, this.revisions.values());
-    const desired = desiredPods(this.ref.kind, w);
-    if (!hash) return this.progress(desired, 0, 0, "the new revision to be created");
+    if (generation > this.targetGeneration) {
+      // An HPA or `kubectl scale` changes spec.replicas: a new generation, the same template and revision.
+      if (!this.revision || hash !== this.revision) {
+        return void this.fail("superseded", `superseded: generation ${generation} replaced generation ${this.targetGeneration} before it became healthy`, []);
+      }
+      this.targetGeneration = generation;
+    }
+    const deadline = progressDeadlineExceeded(this.ref.kind, w);
+    const plan = rolloutPlan(this.ref.kind, w);
+    const pods = hash ? this.newPods(hash) : [];
+    const cannotCreate = replicaFailure(this.ref.kind, w, this.revisions.values(), this.events.values(), pods.length < plan.newPods);
+    if (cannotCreate) return void this.fail("replica-failure", `the controller cannot create the new pods: ${cannotCreate} — fix: ${createFailureFix(cannotCreate).text}`, []);
+    if (deadline) return void this.fail("progress-deadline", `progress deadline exceeded: ${deadline}`, this.unhealthyPods());
+    if (plan.paused) return this.progress(plan.newPods, 0, 0, "the Deployment to be resumed (spec.paused is true; kubectl rollout resume)");
+    if (!hash) return this.progress(plan.newPods, 0, 0, "the new revision to be created");
+    this.revision ??= hash;
 
-    const pods = this.newPods();
     const diagnoses = this.diagnose(pods.filter((p) => !isHealthy(p)));
-    const crashed = diagnoses.filter((d) => d.failures.length > 0);
-    if (crashed.length > 0) return void this.fail("pod-failed", `${crashed.length} of ${desired} new pods failing`, crashed);
-    const stuck = this.unschedulablePastGrace(diagnoses);
-    if (stuck.length > 0) return void this.fail("unschedulable", `${stuck.length} of ${desired} new pods cannot be scheduled`, stuck);
+    const failing = diagnoses.filter(isFailing);
+    if (failing.length > 0) {
+      const unschedulable = failing.every((d) => d.failures.length === 0 && d.podFailure?.category === "unschedulable");
+      const message = unschedulable ? `${failing.length} of ${plan.newPods} new pods cannot be scheduled` : `${failing.length} of ${plan.newPods} new pods failing`;
+      return void this.fail(unschedulable ? "unschedulable" : "pod-failed", message, failing);
+    }
+    this.wakeForStalls(diagnoses);
 
     const healthy = pods.filter(isHealthy).length;
     const restartTotal = pods.reduce((n, p) => n + restarts(p), 0);
-    if (healthy < desired) {
+    const stalled = diagnoses.flatMap((d) => (d.waiting ?? []).map((s) => `${d.pod}: ${s.message}`));
+    if (healthy < plan.newPods) {
       this.stableSince = undefined;
-      return this.progress(desired, healthy, restartTotal, `${desired - healthy} more pods to become ready`);
+      return this.progress(plan.newPods, healthy, restartTotal, stalled[0] ?? `${plan.newPods - healthy} more pods to become ready`);
     }
-    const window = this.options.stableForSeconds ?? defaultStableSeconds(w.spec?.template);
+    const old = plan.oldPodsMustGo ? this.oldPods(hash) : [];
+    if (old.length > 0) {
+      this.stableSince = undefined;
+      return this.progress(plan.newPods, healthy, restartTotal, `${old.length} old pod${old.length > 1 ? "s" : ""} to terminate (${old.slice(0, 3).join(", ")})`);
+    }
+    const window = Math.max(this.options.stableForSeconds ?? defaultStableSeconds(w.spec?.template), plan.minReadySeconds);
+    const done = (message: string) => {
+      this.decided = true;
+      this.decide({ verdict: "succeeded", message, pods: [] }, plan.newPods, healthy);
+    };
+    if (plan.newPods === 0) return done(plan.onDelete ? "updateStrategy OnDelete: pods are replaced only when deleted, so the rollout is done once observed" : "no pods to update (partition covers every replica)");
     if (this.stableSince === undefined) {
       this.stableSince = Date.now();
       this.after(window, () => this.evaluate());
     }
-    if (Date.now() - this.stableSince >= window * 1000) {
-      this.decided = true;
-      return void this.decide({ verdict: "succeeded", message: `${healthy}/${desired} new pods Running and Ready with 0 restarts for ${window}s`, pods: [] }, desired, healthy);
-    }
-    this.progress(desired, healthy, restartTotal, `pods to stay ready for ${window}s`);
+    if (Date.now() - this.stableSince >= window * 1000) return done(`${healthy}/${plan.newPods} new pods Running and Ready with 0 restarts for ${window}s`);
+    this.progress(plan.newPods, healthy, restartTotal, `pods to stay ready for ${window}s`);
   }
 
-  private unschedulablePastGrace(diagnoses: PodDiagnosis[]): PodDiagnosis[] {
-    const grace = (this.options.unschedulableGraceSeconds ?? DEFAULT_UNSCHEDULABLE_GRACE_SECONDS) * 1000;
-    const now = Date.now();
-    const stuck: PodDiagnosis[] = [];
-    for (const d of diagnoses) {
-      if (!d.podFailure) {
-        this.unschedulableSince.delete(d.pod);
-        continue;
+  /** Re-evaluates when the nearest stall's grace runs out. */
+  private wakeForStalls(diagnoses: PodDiagnosis[]): void {
+    const remaining = diagnoses.flatMap((d) => (d.waiting ?? []).map((s) => s.remainingSeconds)).filter((r): r is number => r !== undefined);
+    if (remaining.length === 0) return;
+    clearTimeout(this.waitTimer);
+    this.waitTimer = setTimeout(() => this.evaluate(), Math.min(...remaining) * 1000 + 20);
+  }
+
+  private get graces(): Partial<Graces> {
+    const unschedulable = this.options.unschedulableGraceSeconds;
+    return { ...(unschedulable !== undefined ? { unschedulable } : {}), ...this.options.graces };
+  }
+
+  /**
+   * At the timeout: an API that kept failing (or never answered) is an error naming the call —
+   * not a verdict on the rollout; otherwise a timeout verdict that says what it was waiting for.
+   */
+  private timedOut(timeout: number): void {
+    if (this.decided) return;
+    for (const health of this.health.values()) {
+      if (health.lastError) {
+        this.decided = true;
+        const status = health.lastError instanceof ApiError ? health.lastError.status : 0;
+        return this.reject(new ApiError(`no verdict after ${timeout}s: the API kept failing — ${health.lastError.message}`, status));
       }
-      // Our own clock, not the condition's timestamp: the API server's clock may differ.
-      const since = this.unschedulableSince.get(d.pod) ?? now;
-      if (!this.unschedulableSince.has(d.pod)) {
-        this.unschedulableSince.set(d.pod, since);
-        this.after(grace / 1000, () => this.evaluate());
+      if (!health.listed) {
+        this.decided = true;
+        return this.reject(new ApiError(`no verdict after ${timeout}s: no answer from the API server ${this.server} to ${health.calling ?? "the first request"}`, 0));
       }
-      if (now - since >= grace) stuck.push(d);
     }
-    return stuck;
+    const pods = this.unhealthyPods();
+    const cause = this.bestKnownCause(pods);
+    void this.fail("timeout", `not healthy after ${timeout}s${cause ? `: ${cause}` : ""}`, pods, cause);
+  }
+
+  /** What the rollout was still waiting for, and the first pod's stall or failure that explains it. */
+  private bestKnownCause(pods: PodDiagnosis[]): string | undefined {
+    const stall = pods.flatMap((d) => (d.waiting ?? []).map((s) => `${d.pod}: ${s.message}`))[0];
+    const waitingFor = this.lastWaitingFor ? `waiting for ${this.lastWaitingFor}` : undefined;
+    return [waitingFor, stall && !waitingFor?.includes(stall) ? stall : undefined].filter(Boolean).join("; ") || undefined;
+  }
+
+  private oldPods(hash: string): string[] {
+    return [...this.pods.values()].filter((p) => !isNewRevisionPod(this.ref.kind, hash, p)).map((p) => text(p.metadata?.name) ?? "?");
   }
 
   private unhealthyPods(): PodDiagnosis[] {
@@ -218,21 +292,34 @@ class RolloutWatch {
   private diagnose(pods: Pod[]): PodDiagnosis[] {
     const byPod = new Map<string, Event[]>();
     for (const e of this.events.values()) {
-      const name = e.involvedObject?.name ?? "";
+      if (e.involvedObject?.kind !== "Pod") continue;
+      const name = text(e.involvedObject?.name) ?? "";
       const list = byPod.get(name);
       if (list) list.push(e);
       else byPod.set(name, [e]);
     }
-    return pods.map((p) => diagnosePod(p, byPod.get(p.metadata?.name ?? "") ?? []));
+    return pods.map((p) => this.diagnoseOne(p, byPod.get(text(p.metadata?.name) ?? "") ?? []));
+  }
+
+  /** Stalls are timed by our own clock from when we first saw them: the API server's clock may differ from ours. */
+  private diagnoseOne(pod: Pod, events: Event[]): PodDiagnosis {
+    const now = Date.now();
+    const name = text(pod.metadata?.name) ?? "";
+    const since = (key: string) => {
+      const k = `${name}/${key}`;
+      if (!this.stallSince.has(k)) this.stallSince.set(k, now);
+      return this.stallSince.get(k);
+    };
+    return diagnosePod(pod, events, { now, since, graces: this.graces });
   }
 
   /** Only the newest revision's pods count; old ones are being replaced anyway. */
-  private newPods(): Pod[] {
-    const hash = this.workload && newRevisionHash(this.ref.kind, this.workload, this.revisions.values());
+  private newPods(hash = this.workload && newRevisionHash(this.ref.kind, this.workload, this.revisions.values())): Pod[] {
     return hash ? [...this.pods.values()].filter((p) => isNewRevisionPod(this.ref.kind, hash, p)) : [];
   }
 
   private progress(desired: number, ready: number, restartTotal: number, waitingFor: string): void {
+    this.lastWaitingFor = waitingFor;
     const key = `${desired}/${ready}/${restartTotal}/${waitingFor}`;
     if (key === this.lastProgress) return;
     this.lastProgress = key;
@@ -240,41 +327,42 @@ class RolloutWatch {
   }
 
   /** Completes failing diagnoses with fresh events (closing the race with the events watch) and log tails. */
-  private async fail(reason: RolloutFailureReason, message: string, pods: PodDiagnosis[]): Promise<void> {
+  private async fail(reason: RolloutFailureReason, message: string, pods: PodDiagnosis[], cause?: string): Promise<void> {
     if (this.decided) return;
     this.decided = true;
-    try {
-      // Fresh events and log tails for the first few pods: enough to see the cause without
-      // two API calls for each of a thousand identical failures.
-      const complete = await Promise.all(pods.map((d, i) => (i < DETAILED_PODS ? this.complete(d) : d)));
-      const desired = this.workload ? desiredPods(this.ref.kind, this.workload) : 0;
-      this.decide({ verdict: "failed", reason, message, pods: complete }, desired, this.newPods().filter(isHealthy).length);
-    } catch (err) {
-      this.reject(err);
-    }
+    // Fresh events and log tails for the first few pods: enough to see the cause without two API
+    // calls for each of a thousand identical failures — and never worth waiting on for long.
+    const details = new AbortController();
+    const detailed = Promise.all(pods.map((d, i) => (i < DETAILED_PODS ? this.complete(d, details.signal).catch(() => d) : d)));
+    const deadline = new Promise<PodDiagnosis[]>((resolve) => this.timers.push(setTimeout(() => resolve(pods), DETAIL_DEADLINE_SECONDS * 1000)));
+    const complete = await Promise.race([detailed, deadline]);
+    details.abort();
+    const desired = this.workload ? rolloutPlan(this.ref.kind, this.workload).newPods : 0;
+    this.decide({ verdict: "failed", reason, message, pods: complete, ...(cause ? { cause } : {}) }, desired, this.newPods().filter(isHealthy).length);
   }
 
-  private async complete(d: PodDiagnosis): Promise<PodDiagnosis> {
+  private async complete(d: PodDiagnosis, signal: AbortSignal): Promise<PodDiagnosis> {
     const pod = this.pods.get(d.pod);
     if (!pod) return d;
     const ns = this.ref.namespace;
     const target = { verb: "list" as const, resource: "events", namespace: ns };
-    const fresh = await this.client.getJSON<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${d.pod}` }, target, this.abort.signal);
+    const fresh = await this.client.getJSON<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${d.pod}` }, target, signal, detailDeadline());
     // The watched events and the fresh list overlap; an event's name identifies it.
     const events = new Map<string, Event>();
-    for (const e of [...this.events.values(), ...(fresh.items ?? [])]) if (e.involvedObject?.name === d.pod) events.set(e.metadata?.name ?? "", e);
-    const full = diagnosePod(pod, [...events.values()]);
+    for (const e of [...this.events.values(), ...(Array.isArray(fresh?.items) ? fresh.items : [])]) if (e?.involvedObject?.name === d.pod) events.set(text(e.metadata?.name) ?? "", e);
+    const full = this.diagnoseOne(pod, [...events.values()]);
+    if (!isFailing(full)) return d;
     for (const f of full.failures.filter((x) => x.logsFrom)) {
-      full.logs[f.container] = await this.logTail(d.pod, f.container, f.logsFrom === "previous");
+      full.logs[f.container] = await this.logTail(d.pod, f.container, f.logsFrom === "previous", signal);
     }
     return full;
   }
 
-  private async logTail(pod: string, container: string, previous: boolean): Promise<string[]> {
+  private async logTail(pod: string, container: string, previous: boolean, signal: AbortSignal): Promise<string[]> {
     const ns = this.ref.namespace;
     const query = { container, tailLines: String(LOG_TAIL_LINES), ...(previous ? { previous: "true" } : {}) };
     try {
-      const text = await this.client.getText(`/api/v1/namespaces/${ns}/pods/${pod}/log`, query, { verb: "get", resource: "pods/log", namespace: ns }, this.abort.signal);
+      const text = await this.client.getText(`/api/v1/namespaces/${ns}/pods/${pod}/log`, query, { verb: "get", resource: "pods/log", namespace: ns }, signal, detailDeadline());
       return text.replace(/\n$/, "").split("\n");
     } catch (err) {
       return [`(logs unavailable: ${err instanceof Error ? err.message : String(err)})`];
@@ -295,6 +383,6 @@ class RolloutWatch {
 
   /** Timers fire a little late on purpose: a check at exactly `seconds` could find it a millisecond short. */
   private after(seconds: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, seconds * 1000 + 20));
+    this.timers.push(setTimeout(fn, timerMs(seconds * 1000 + 20)));
   }
 }

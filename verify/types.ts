@@ -6,7 +6,9 @@
 /** Why a pod or container cannot become healthy, one value per fix a user would make. */
 export type FailureCategory =
   | "oom-killed" // exit 137, reason OOMKilled: the memory limit was hit
-  | "liveness-probe" // killed by kubelet after failed liveness probes
+  | "liveness-probe" // killed by kubelet after failed liveness probes (from events, or inferred)
+  | "startup-probe" // killed by kubelet because the startup probe never passed in its window
+  | "readiness-probe" // Running, never Ready, past the readiness probe's own failure window
   | "app-error" // exited non-zero on its own (usually 1)
   | "not-executable" // 126: entrypoint exists but cannot be executed
   | "not-found" // 127: entrypoint not found
@@ -18,7 +20,30 @@ export type FailureCategory =
   | "image-pull" // ErrImagePull, ImagePullBackOff, InvalidImageName, …
   | "config-error" // CreateContainerConfigError: missing Secret/ConfigMap or key
   | "create-error" // CreateContainerError, RunContainerError, lifecycle hook errors
+  | "security-context" // runAsNonRoot and an image that runs as root (or as a non-numeric user)
+  | "restarted" // restarted, with no termination record left to say why
+  | "stuck" // an init container still running far past any sensible start
   | "unschedulable"; // PodScheduled=False reason Unschedulable
+
+/** Why a whole pod cannot become healthy. */
+export type PodFailureCategory =
+  | "unschedulable" // PodScheduled=False reason Unschedulable; the cluster autoscaler will not add a node
+  | "scheduling-gated" // spec.schedulingGates never removed
+  | "mount" // FailedMount / FailedAttachVolume (missing Secret or ConfigMap volume, Multi-Attach)
+  | "sandbox" // FailedCreatePodSandBox: CNI or runtime cannot set up the pod
+  | "creating" // ContainerCreating far past any sensible start, no event saying why
+  | "node-lost" // the node stopped reporting; phase Unknown or Ready=Unknown
+  | "evicted" // the kubelet evicted it (node pressure)
+  | "rejected"; // the kubelet refused it at admission (OutOfcpu, OutOfmemory, NodeAffinity…)
+
+/** Something not yet failing that becomes a failure if it lasts: what the rollout is waiting on. */
+export interface Stall {
+  category: FailureCategory | PodFailureCategory;
+  container?: string;
+  message: string;
+  /** Seconds left before it counts as a failure; absent when its age cannot be told. */
+  remainingSeconds?: number;
+}
 
 /** A Warning (or otherwise relevant) event, reduced to what a user reads. */
 export interface EventSummary {
@@ -68,7 +93,13 @@ export interface PodDiagnosis {
   /** Empty when the pod is healthy or still starting normally. */
   failures: ContainerFailure[];
   /** Pod-level failure (unschedulable); container failures are in `failures`. */
-  podFailure?: { category: "unschedulable"; message: string; since?: string; fix: Fix };
+  podFailure?: { category: PodFailureCategory; message: string; since?: string; fix: Fix };
+  /** What the pod is waiting on that fails it if it lasts (autoscaler adding a node, a retrying mount…). */
+  waiting?: Stall[];
+  /** Being deleted: its exits are expected and it no longer counts. */
+  terminating?: true;
+  /** Restarts outside the `--since` window, reported but not counted as failing. */
+  earlierRestarts?: { count: number; lastAt?: string; reason?: string };
   events: EventSummary[];
   /** Last log lines of the terminated container, by container name. */
   logs: Record<string, string[]>;
@@ -79,6 +110,7 @@ export interface PodDiagnosis {
 export type RolloutFailureReason =
   | "pod-failed"
   | "unschedulable"
+  | "replica-failure"
   | "progress-deadline"
   | "timeout"
   | "superseded"
@@ -101,6 +133,8 @@ export interface Verdict {
   elapsedSeconds: number;
   desiredPods: number;
   readyPods: number;
+  /** On a timeout: the best-known reason it did not finish (what it was still waiting for and why). */
+  cause?: string;
   /** Diagnoses of the new revision's failing pods (all pods when diagnosing offline). */
   pods: PodDiagnosis[];
 }

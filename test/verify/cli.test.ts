@@ -117,7 +117,7 @@ describe("crashguard diagnose", () => {
     expect(await diagnose(["-f", "-", "-o", "json"], io)).toBe(1);
     expect(out.stderr).toContain("standard input items[0] is not an object (null); skipped");
     expect(out.stderr).toContain("standard input items[1] is not an object (string); skipped");
-    expect(out.stderr).toContain("standard input items[2] is a Service, not a Pod; skipped");
+    expect(out.stderr).toContain("standard input items[2] is a Service, not a Pod or Event; skipped");
     expect(JSON.parse(out.stdout).pods).toHaveLength(dump.items.length - 3);
   });
 
@@ -128,7 +128,7 @@ describe("crashguard diagnose", () => {
   ])("exit 2 with the kubectl command to run when the input is not pods: %j %s", async (argv, stdin) => {
     const { io, out } = fakeIO({}, stdin);
     expect(await diagnose(argv, io)).toBe(2);
-    expect(out.stderr).toMatch(/standard input holds neither a Pod nor a List of them .*kubectl get pods -o json/);
+    expect(out.stderr).toMatch(/standard input holds neither a Pod nor a List of them .*kubectl get pods,events -o json/);
   });
 
   test.each([

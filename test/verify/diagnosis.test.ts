@@ -1,8 +1,10 @@
 /** diagnosePod on real-shaped pods and events, kstatus style: a table of objects and what a user must be told. */
 import fc from "fast-check";
 import type { Event, Pod } from "kubernetes-types/core/v1";
+import { main as diagnoseCli } from "../../cli/diagnose";
 import { diagnosePod, isHealthy } from "../../verify/diagnosis";
 import { renderPod } from "../../verify/report";
+import { fakeIO } from "../support/io";
 
 const SECRET = "hunter2-DO-NOT-PRINT";
 
@@ -63,11 +65,15 @@ describe("diagnosePod", () => {
     expect(isHealthy(p)).toBe(false);
   });
 
-  it("reports an unschedulable pod with the scheduler's reason", () => {
-    const p = pod({ phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient memory." }] });
-    const d = diagnosePod(p, [event("FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.")]);
-    expect(d.podFailure).toMatchObject({ category: "unschedulable", message: expect.stringContaining("Insufficient memory") });
-    expect(d.events.map((e) => e.reason)).toEqual(["FailedScheduling"]);
+  it("reports an unschedulable pod with the scheduler's reason once it lasted past the grace, and waits before", () => {
+    const p = pod({ phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 Insufficient memory.", lastTransitionTime: "2026-11-25T10:00:00Z" }] });
+    const events = [event("FailedScheduling", "0/3 nodes are available: 3 Insufficient memory.")];
+    const later = diagnosePod(p, events, { now: Date.parse("2026-11-25T10:01:00Z") });
+    expect(later.podFailure).toMatchObject({ category: "unschedulable", message: expect.stringContaining("Insufficient memory"), since: "2026-11-25T10:00:00.000Z" });
+    expect(later.events.map((e) => e.reason)).toEqual(["FailedScheduling"]);
+    const soon = diagnosePod(p, events, { now: Date.parse("2026-11-25T10:00:05Z") });
+    expect(soon.podFailure).toBeUndefined();
+    expect(soon.waiting).toEqual([{ category: "unschedulable", message: expect.stringContaining("Insufficient memory"), remainingSeconds: 10 }]);
   });
 
   it.each([
@@ -88,5 +94,48 @@ describe("diagnosePod", () => {
       const out = renderPod(d) + JSON.stringify(d);
       return !out.includes(value);
     }), { numRuns: 500 });
+  });
+});
+
+describe("hostile API data", () => {
+  async function exitCodes(items: unknown[]): Promise<[number, number, string]> {
+    const stdin = JSON.stringify({ kind: "List", items });
+    const text = fakeIO({ stdin });
+    const json = fakeIO({ stdin });
+    const codes: [number, number, string] = [await diagnoseCli(["-f", "-", "--now", "2026-11-25T10:30:00Z"], text), await diagnoseCli(["-f", "-", "-o", "json", "--now", "2026-11-25T10:30:00Z"], json), text.err + json.err];
+    return codes;
+  }
+
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"])("a waiting reason %s is not a table key: no crash, same exit code in text and JSON", async (reason) => {
+    const p = pod({ phase: "Pending", containerStatuses: [status({ state: { waiting: { reason, message: 7 } } })] });
+    expect(() => diagnosePod(p, [])).not.toThrow();
+    expect(diagnosePod(p, []).failures).toEqual([]);
+    const [textCode, jsonCode, err] = await exitCodes([p]);
+    expect(textCode).toBe(jsonCode);
+    expect(err).toBe("");
+  });
+
+  it("an Event whose message is a number, and containerStatuses as an object, are read defensively", async () => {
+    const p = pod({ phase: "Running", containerStatuses: { api: status({}) } as never });
+    const e = { ...event("BackOff", "x"), message: 42 } as unknown as Event;
+    const d = diagnosePod(p, [e]);
+    expect(d.events[0]).toMatchObject({ reason: "BackOff", message: "42" });
+    expect(renderPod(d)).toContain("42");
+    const [textCode, jsonCode, err] = await exitCodes([p, { ...e, kind: "Event" }]);
+    expect(textCode).toBe(jsonCode);
+    expect(err).toBe("");
+  });
+
+  it("never throws on prototype keys anywhere a reason, kind or name is read (property)", () => {
+    const key = fc.constantFrom("toString", "constructor", "__proto__", "valueOf", "hasOwnProperty", "CrashLoopBackOff", "OOMKilled");
+    const junk = fc.oneof(key, fc.integer(), fc.constant(null), fc.array(key, { maxLength: 2 }), fc.dictionary(key, key, { maxKeys: 2 }));
+    fc.assert(
+      fc.property(key, junk, junk, key, (reason, message, exitCode, phase) => {
+        const p = pod({ phase, reason, containerStatuses: [status({ restartCount: 1, state: { waiting: { reason, message } }, lastState: { terminated: { exitCode, reason, message } } })] } as never);
+        const d = diagnosePod(p, [{ ...event(reason, "m"), message, involvedObject: { kind: "Pod", name: "api-7d9c-x2x", fieldPath: message } } as unknown as Event], { now: 0 });
+        return typeof renderPod(d) === "string" && JSON.stringify(d).length > 0;
+      }),
+      { numRuns: 300, seed: 11 },
+    );
   });
 });

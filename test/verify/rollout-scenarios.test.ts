@@ -7,8 +7,14 @@ import { SECRET_ENV_VALUE, app, deployment, useSim } from "./sim-harness";
 
 const h = useSim();
 
-async function verify(s: WorkloadScenario, extra: { stableForSeconds?: number; timeoutSeconds?: number } = {}): Promise<Verdict> {
+type Extra = { stableForSeconds?: number; timeoutSeconds?: number; unschedulableGraceSeconds?: number };
+
+async function verify(s: WorkloadScenario, extra: Extra = {}): Promise<Verdict> {
   h.cluster.deploy(s);
+  return watch(s, extra);
+}
+
+function watch(s: WorkloadScenario, extra: Extra = {}): Promise<Verdict> {
   return verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: s.kind, namespace: s.namespace, name: s.name }, stableForSeconds: 0.3, unschedulableGraceSeconds: 0.3, timeoutSeconds: 5, ...extra });
 }
 
@@ -35,7 +41,8 @@ const failures: [string, WorkloadScenario, { category: string; reason: string; e
   ["init container failure", deployment("migrator", [app({ kind: "healthy" })], { initContainers: [{ name: "migrate", behaviour: { kind: "crash", runFor: 1, exitCode: 1, logs: ['relation "orders" does not exist'] } }] }),
     { category: "app-error", reason: "Init:Error", exitCode: 1, fixPath: "spec.template.spec.initContainers[0].command", fixText: /previous logs/, log: "orders" }],
   ["image pull failure", deployment("frontend", [app({ kind: "image-pull" }, { image: "registry.example.com/frontend:v9.9.9-typo" })]),
-    { category: "image-pull", reason: "ErrImagePull", fixPath: "spec.template.spec.containers[0].image", fixText: /frontend:v9\.9\.9-typo cannot be pulled/ }],
+    // ErrImagePull turns into ImagePullBackOff half a (scaled) second later; either is the same failure.
+    { category: "image-pull", reason: "ImagePull", fixPath: "spec.template.spec.containers[0].image", fixText: /frontend:v9\.9\.9-typo cannot be pulled/ }],
   ["missing secret", deployment("payments", [app({ kind: "config-error", message: 'secret "db-creds" not found' }, { env: [{ name: "TOKEN", value: SECRET_ENV_VALUE }, { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db-creds", key: "password" } } }] })]),
     { category: "config-error", reason: "CreateContainerConfigError", fixPath: "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef", fixText: /Secret "db-creds"/ }],
   ["StatefulSet crash", { ...deployment("db", [app({ kind: "crash", runFor: 1, exitCode: 139 })]), kind: "StatefulSet" },
@@ -50,7 +57,7 @@ describe("failing rollouts fail fast with a diagnosis", () => {
     expect(v).toMatchObject({ verdict: "failed", reason: "pod-failed" });
     expect(v.elapsedSeconds).toBeLessThan(2);
     const f = v.pods[0].failures[0];
-    expect(f).toMatchObject({ category: want.category, reason: expect.stringContaining(want.reason), fix: { path: want.fixPath } });
+    expect(f).toMatchObject({ category: want.category, reason: want.reason === "ImagePull" ? expect.stringMatching(/^(ErrImagePull|ImagePullBackOff)$/) : expect.stringContaining(want.reason), fix: { path: want.fixPath } });
     expect(f.exitCode).toBe(want.exitCode);
     expect(f.fix.text).toMatch(want.fixText);
     if (want.log) expect(Object.values(v.pods[0].logs).flat().join("\n")).toContain(want.log);
@@ -80,6 +87,72 @@ describe("healthy rollouts", () => {
   test("a crash after the pods became ready, within the window, fails the rollout", async () => {
     const v = await verify(deployment("late", [app({ kind: "crash", runFor: 20, exitCode: 1 })]), { stableForSeconds: 3 });
     expect(v).toMatchObject({ verdict: "failed", reason: "pod-failed" });
+  });
+});
+
+describe("the cluster acting on the rollout (simulated controllers)", () => {
+  test("a quota rejection fails at once with the quota's message", async () => {
+    const v = await verify(deployment("quota", [app({ kind: "healthy" })], { quotaExceeded: "exceeded quota: compute, requested: limits.memory=2Gi, used: limits.memory=7Gi, limited: limits.memory=8Gi" }));
+    expect(v).toMatchObject({ verdict: "failed", reason: "replica-failure", message: expect.stringMatching(/exceeded quota: compute.*ResourceQuota/) });
+  });
+
+  test("readiness that never passes fails once past the probe's window, quoting the probe's failures", async () => {
+    const s = deployment("notready", [app({ kind: "readiness-never", message: "HTTP probe failed with statuscode: 503" }, { readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 1, failureThreshold: 1 } })], { replicas: 1 });
+    const v = await verify(s, { timeoutSeconds: 10 });
+    expect(v).toMatchObject({ verdict: "failed", reason: "pod-failed" });
+    expect(v.pods[0].failures[0]).toMatchObject({ category: "readiness-probe", message: expect.stringMatching(/statuscode: 503/) });
+    expect(v.elapsedSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  test("a Secret volume that does not exist fails at once (FailedMount)", async () => {
+    const v = await verify(deployment("mount", [app({ kind: "healthy" })], { replicas: 1, mountFailure: 'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found' }));
+    expect(v).toMatchObject({ verdict: "failed", reason: "pod-failed" });
+    expect(v.pods[0].podFailure).toMatchObject({ category: "mount", message: expect.stringContaining('secret "web-tls" not found') });
+  });
+
+  test("unschedulable while the autoscaler adds a node: waits, says so, and succeeds when the node comes", async () => {
+    const progress: string[] = [];
+    h.cluster.deploy(deployment("scaleup", [app({ kind: "healthy" })], { replicas: 1, unschedulable: "0/3 nodes are available: 3 Insufficient cpu.", autoscaler: { outcome: "triggered", nodeArrivesAfter: 60 } }));
+    const v = await verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "scaleup" }, stableForSeconds: 0.3, unschedulableGraceSeconds: 0.3, timeoutSeconds: 10, onProgress: (p) => progress.push(p.waitingFor) });
+    expect(v.verdict).toBe("succeeded");
+    expect(progress.join("\n")).toMatch(/the cluster autoscaler to add a node \(pod triggered scale-up/);
+  });
+
+  test("NotTriggerScaleUp fails with the autoscaler's reason", async () => {
+    const s = deployment("noscale", [app({ kind: "healthy" })], { replicas: 1, unschedulable: "0/3 nodes are available: 3 Insufficient cpu.", autoscaler: { outcome: "not-triggered" } });
+    const v = await verify(s, { unschedulableGraceSeconds: 30 });
+    expect(v).toMatchObject({ verdict: "failed", reason: "unschedulable" });
+    expect(v.pods[0].podFailure?.message).toMatch(/will not add a node: pod didn't trigger scale-up/);
+  });
+
+  test("an HPA scaling the Deployment mid-rollout is scaling, not a new revision", async () => {
+    const s = deployment("hpa", [app({ kind: "healthy", readyAfter: 10 })], { replicas: 1 });
+    h.cluster.deploy(s);
+    let scaled = false;
+    // Scale while the verifier waits for the first pod: it has seen generation 1's revision by then.
+    const onProgress = (p: { waitingFor: string }) => {
+      if (scaled || !/more pods to become ready/.test(p.waitingFor)) return;
+      scaled = true;
+      h.cluster.scaleTo(s, 3);
+    };
+    const pending = verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "hpa" }, expectedGeneration: 1, stableForSeconds: 0.3, timeoutSeconds: 10, onProgress });
+    await expect(pending).resolves.toMatchObject({ verdict: "succeeded", desiredPods: 3, readyPods: 3, workload: { generation: 2 } });
+  });
+
+  test("a paused Deployment's new template is never verified against the old pods", async () => {
+    h.cluster.deploy(deployment("paused", [app({ kind: "healthy" })], { replicas: 1 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const paused = deployment("paused", [app({ kind: "healthy" }, { image: "registry.example.com/api:2.0" })], { replicas: 1, paused: true });
+    const v = await verify(paused, { timeoutSeconds: 1 });
+    expect(v).toMatchObject({ verdict: "failed", reason: "timeout", cause: expect.stringMatching(/resumed \(spec\.paused is true/) });
+  });
+
+  test("a StatefulSet partition replaces only the ordinals above it", async () => {
+    const s = { ...deployment("kv", [app({ kind: "healthy" })], { replicas: 3 }), kind: "StatefulSet" as const };
+    h.cluster.deploy(s);
+    await new Promise((r) => setTimeout(r, 300));
+    const v = await verify({ ...s, containers: [app({ kind: "healthy" }, { image: "registry.example.com/api:2.0" })], partition: 2 });
+    expect(v).toMatchObject({ verdict: "succeeded", desiredPods: 1 });
   });
 });
 
@@ -121,6 +194,6 @@ describe("rollout-level failures", () => {
     h.cluster.deploy(deployment("canary", [app({ kind: "crash", runFor: 1, exitCode: 1 })], { replicas: 1 }));
     await new Promise((r) => setTimeout(r, 300));
     const v = await verify(deployment("canary", [app({ kind: "healthy" })], { replicas: 1 }));
-    expect(v.verdict).toBe("succeeded");
+    expect(v).toMatchObject({ verdict: "succeeded" });
   });
 });

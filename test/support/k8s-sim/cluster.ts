@@ -13,7 +13,9 @@ export type Behaviour =
   | { kind: "crash"; runFor: number; exitCode: number; reason?: "Error" | "OOMKilled" | "StartError" | "Completed"; message?: string; logs?: string[] }
   | { kind: "liveness-kill"; runFor: number; exitCode: 137 | 143; logs?: string[] }
   | { kind: "image-pull" }
-  | { kind: "config-error"; message: string };
+  | { kind: "config-error"; message: string }
+  /** Runs but its readiness probe keeps failing with `message`, once per `period` seconds (default 1). */
+  | { kind: "readiness-never"; message: string; period?: number };
 
 export interface SimContainer {
   name: string;
@@ -34,6 +36,24 @@ export interface WorkloadScenario {
   unschedulable?: string;
   /** Deployments: when the controller reports ProgressDeadlineExceeded (unscaled seconds). Default 600. */
   progressDeadlineSeconds?: number;
+  /** How long replaced pods keep terminating (deletionTimestamp set) before they are gone, unscaled seconds. Default 0.5. */
+  terminationGraceSeconds?: number;
+  /** A ResourceQuota or admission refuses every pod: the ReplicaSet reports ReplicaFailure / FailedCreate with this message. */
+  quotaExceeded?: string;
+  /** With `unschedulable`: what the cluster autoscaler says; "triggered" brings a node after `nodeArrivesAfter` seconds (never when absent). */
+  autoscaler?: { outcome: "triggered"; nodeArrivesAfter?: number } | { outcome: "not-triggered" };
+  /** A volume that cannot be mounted: FailedMount events with this message, containers stay in ContainerCreating. */
+  mountFailure?: string;
+  /** Deployments: spec.paused — the controller observes the new generation but rolls nothing out. */
+  paused?: boolean;
+  /** StatefulSets: updateStrategy.rollingUpdate.partition — only ordinals at or above it are replaced. */
+  partition?: number;
+}
+
+interface Revision {
+  hash: string;
+  labels: Record<string, string>;
+  owner: object;
 }
 
 const BACKOFF_START = 10;
@@ -43,6 +63,9 @@ const STARTUP_SECONDS = 0.5;
 export class SimCluster {
   private readonly timers = new Set<NodeJS.Timeout>();
   private generation = 0;
+  private eventSeq = 0;
+  private readonly kubelets = new Map<string, PodKubelet>();
+  private readonly revisions = new Map<string, Revision>();
 
   constructor(
     private readonly sim: K8sSim,
@@ -55,6 +78,19 @@ export class SimCluster {
     this.timers.clear();
   }
 
+  /** An HPA (or `kubectl scale`) changes spec.replicas: a new generation with the same template and revision. */
+  scaleTo(s: WorkloadScenario, replicas: number): void {
+    const gen = ++this.generation;
+    const current = this.sim.get(collection(s.kind), s.namespace, s.name)!;
+    const before = (current.spec as { replicas: number }).replicas;
+    this.sim.put(collection(s.kind), { ...current, metadata: { ...current.metadata, generation: gen }, spec: { ...(current.spec as object), replicas } });
+    const revision = this.revisions.get(s.name)!;
+    this.later(0.05, () => {
+      this.updateWorkload(s, { status: { observedGeneration: gen, replicas } });
+      for (let i = before; i < replicas; i++) this.startPod({ ...s, replicas }, this.podName(s, revision.hash, gen, i), revision.labels, revision.owner);
+    });
+  }
+
   /** Creates (or updates, as a new generation) the workload and starts its controller and pods. */
   deploy(s: WorkloadScenario): void {
     const gen = ++this.generation;
@@ -62,12 +98,54 @@ export class SimCluster {
     const labels = { app: s.name };
     const template = { metadata: { labels }, spec: { containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) } };
     const replicas = s.replicas ?? 1;
+    const previous = this.sim.get(collection(s.kind), s.namespace, s.name);
+    const strategy = s.partition !== undefined ? { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: s.partition } } } : {};
     const workload = this.sim.put(collection(s.kind), {
-      metadata: { name: s.name, namespace: s.namespace, generation: gen, labels },
-      spec: { replicas, selector: { matchLabels: labels }, template, ...(s.kind === "Deployment" ? { progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600 } : {}) },
-      status: { observedGeneration: gen - 1 },
+      metadata: { name: s.name, namespace: s.namespace, generation: gen, labels, ...(previous?.metadata?.annotations ? { annotations: previous.metadata.annotations } : {}) },
+      spec: { replicas, selector: { matchLabels: labels }, template, ...strategy, ...(s.paused ? { paused: true } : {}), ...(s.kind === "Deployment" ? { progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600 } : {}) },
+      status: { ...(previous?.status as object), observedGeneration: gen - 1 },
     });
+    // A paused Deployment's controller observes the change and does nothing else.
+    if (s.paused) return this.later(0.05, () => this.updateWorkload(s, { status: { observedGeneration: gen } }));
     this.later(0.05, () => this.startRevision(s, workload, hash, gen, replicas));
+  }
+
+  private podName(s: WorkloadScenario, hash: string, gen: number, i: number): string {
+    return s.kind === "StatefulSet" ? `${s.name}-${i}` : `${s.name}-${s.kind === "Deployment" ? `${hash}-` : ""}${podSuffix(gen, i)}`;
+  }
+
+  /** Old pods get a deletionTimestamp, stop, and are gone after the termination grace. */
+  private retire(s: WorkloadScenario, keep: (pod: Pod) => boolean): void {
+    const old = this.sim.list("pods", s.namespace).filter((p) => p.metadata?.labels?.app === s.name && !keep(p as Pod));
+    for (const p of old) {
+      const name = p.metadata!.name!;
+      this.kubelets.get(name)?.stopKubelet();
+      this.sim.put("pods", { ...p, metadata: { ...p.metadata, deletionTimestamp: now() } });
+      this.later(s.terminationGraceSeconds ?? 0.5, () => {
+        const current = this.sim.get("pods", s.namespace, name);
+        if (current?.metadata?.deletionTimestamp) this.sim.delete("pods", s.namespace, name);
+      });
+    }
+  }
+
+  /** Records an event, folding repeats into `count` like the event recorder does. */
+  recordEvent(ns: string, involved: { kind: string; name: string; uid?: string }, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
+    const existing = this.sim.list("events", ns).find((e) => {
+      const io = e.involvedObject as { name: string; kind: string; fieldPath?: string };
+      return io.kind === involved.kind && io.name === involved.name && io.fieldPath === fieldPath && e.reason === reason && e.message === message;
+    });
+    if (existing) return void this.sim.put("events", { ...existing, count: (existing.count as number) + 1, lastTimestamp: now() });
+    this.sim.put("events", {
+      metadata: { name: `${involved.name}.${(++this.eventSeq).toString(16).padStart(8, "0")}`, namespace: ns },
+      involvedObject: { ...involved, namespace: ns, apiVersion: involved.kind === "Pod" ? "v1" : "apps/v1", ...(fieldPath ? { fieldPath } : {}) },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now(),
+      lastTimestamp: now(),
+      source: { component },
+    });
   }
 
   private startRevision(s: WorkloadScenario, workload: SimObject, hash: string, gen: number, replicas: number): void {
@@ -83,6 +161,11 @@ export class SimCluster {
       podOwner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid, controller: true };
       revisionLabel = { "pod-template-hash": hash };
       this.updateWorkload(s, { metadata: { annotations: { "deployment.kubernetes.io/revision": String(gen) } } });
+      if (s.quotaExceeded) {
+        const message = `pods "${s.name}-${hash}-${podSuffix(gen, 0)}" is forbidden: ${s.quotaExceeded}`;
+        this.sim.put("replicasets", { ...rs, status: { replicas: 0, conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message, lastTransitionTime: now() }] } });
+        this.recordEvent(s.namespace, { kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid }, "Warning", "FailedCreate", `Error creating: ${message}`, undefined, "replicaset-controller");
+      }
     } else if (s.kind === "DaemonSet") {
       this.sim.put("controllerrevisions", { metadata: { name: `${s.name}-${hash}`, namespace: s.namespace, labels: { ...template.metadata.labels, "controller-revision-hash": hash }, ownerReferences: [owner] }, revision: gen });
       revisionLabel = { "controller-revision-hash": hash };
@@ -92,10 +175,17 @@ export class SimCluster {
     const status = s.kind === "StatefulSet" ? { updateRevision: `${s.name}-${hash}` } : s.kind === "DaemonSet" ? { desiredNumberScheduled: replicas } : {};
     this.updateWorkload(s, { status: { observedGeneration: gen, replicas, ...status } });
     if (s.kind === "Deployment") this.later(s.progressDeadlineSeconds ?? 600, () => this.progressDeadline(s));
-    for (let i = 0; i < replicas; i++) {
-      const name = s.kind === "StatefulSet" ? `${s.name}-${i}` : `${s.name}-${s.kind === "Deployment" ? `${hash}-` : ""}${podSuffix(gen, i)}`;
-      this.startPod(s, name, { ...template.metadata.labels, ...revisionLabel }, podOwner);
-    }
+    const labels = { ...template.metadata.labels, ...revisionLabel };
+    this.revisions.set(s.name, { hash, labels, owner: podOwner });
+    if (s.quotaExceeded) return;
+    // A StatefulSet replaces only the ordinals at or above its partition, and reuses their names.
+    const first = s.kind === "StatefulSet" ? s.partition ?? 0 : 0;
+    const ordinal = (p: Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? "")?.[1] ?? -1);
+    this.retire(s, (p) => s.kind === "StatefulSet" && ordinal(p) < first);
+    const delay = s.kind === "StatefulSet" && this.sim.list("pods", s.namespace).some((p) => p.metadata?.labels?.app === s.name && ordinal(p as Pod) >= first) ? (s.terminationGraceSeconds ?? 0.5) + 0.05 : 0;
+    this.later(delay, () => {
+      for (let i = first; i < replicas; i++) this.startPod(s, this.podName(s, hash, gen, i), labels, podOwner);
+    });
   }
 
   private startPod(s: WorkloadScenario, name: string, labels: Record<string, string>, owner: object): void {
@@ -105,11 +195,19 @@ export class SimCluster {
       status: { phase: "Pending", conditions: [] },
     };
     const kubelet = new PodKubelet(this, s, pod);
+    this.kubelets.set(name, kubelet);
     kubelet.save();
     if (s.unschedulable) {
       kubelet.setCondition("PodScheduled", "False", "Unschedulable", s.unschedulable);
       kubelet.event("Warning", "FailedScheduling", s.unschedulable, undefined, "default-scheduler");
-      return kubelet.save();
+      kubelet.save();
+      const autoscaler = s.autoscaler;
+      if (autoscaler?.outcome === "not-triggered") this.later(0.2, () => kubelet.event("Normal", "NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached", undefined, "cluster-autoscaler"));
+      if (autoscaler?.outcome === "triggered") {
+        this.later(0.2, () => kubelet.event("Normal", "TriggeredScaleUp", "pod triggered scale-up: [{aks-user-12345678-vmss 2->3 (max: 5)}]", undefined, "cluster-autoscaler"));
+        if (autoscaler.nodeArrivesAfter !== undefined) this.later(autoscaler.nodeArrivesAfter, () => kubelet.schedule());
+      }
+      return;
     }
     this.later(0.1, () => kubelet.schedule());
   }
@@ -160,8 +258,8 @@ export class SimCluster {
 
 /** One pod's kubelet: container state machines, conditions and events. */
 class PodKubelet {
-  private eventSeq = 0;
   private uid?: string;
+  private stopped = false;
   constructor(
     private readonly cluster: SimCluster,
     private readonly s: WorkloadScenario,
@@ -172,7 +270,13 @@ class PodKubelet {
     return this.s.namespace;
   }
 
+  /** The pod is being deleted: this kubelet no longer writes its status. */
+  stopKubelet(): void {
+    this.stopped = true;
+  }
+
   save(): void {
+    if (this.stopped) return;
     this.uid = this.cluster.simulator.put("pods", this.pod as SimObject).metadata!.uid;
     this.cluster.refreshWorkload(this.s);
   }
@@ -184,7 +288,15 @@ class PodKubelet {
     this.pod.status!.initContainerStatuses = init.map((c) => status(c, { waiting: { reason: "PodInitializing" } }));
     this.pod.status!.containerStatuses = this.s.containers.map((c) => status(c, { waiting: { reason: init.length ? "PodInitializing" : "ContainerCreating" } }));
     this.save();
+    if (this.s.mountFailure) return this.failMounts(this.s.mountFailure);
     this.cluster.later(STARTUP_SECONDS, () => this.runInit(0));
+  }
+
+  /** kubelet retries the mount with backoff and reports each failure. */
+  private failMounts(message: string): void {
+    if (this.stopped) return;
+    this.event("Warning", "FailedMount", message);
+    this.cluster.later(2, () => this.failMounts(message));
   }
 
   private runInit(index: number): void {
@@ -227,11 +339,12 @@ class PodKubelet {
       this.event("Warning", "Failed", `Error: ${b.message}`, fieldPath);
       return;
     }
-    this.appendLogs(c.name, b.kind === "healthy" ? ["listening on :8080"] : (b.logs ?? []));
+    this.appendLogs(c.name, b.kind === "healthy" ? ["listening on :8080"] : "logs" in b ? (b.logs ?? []) : []);
     st.state = { running: { startedAt: now() } };
     st.started = true;
     if (!init) this.pod.status!.phase = "Running";
     this.event("Normal", "Started", `Started container ${c.name}`, fieldPath);
+    if (b.kind === "readiness-never") return this.failReadiness(b.message, b.period ?? 1, fieldPath);
     if (b.kind === "healthy") {
       this.cluster.later(b.readyAfter ?? 0.2, () => {
         st.ready = true;
@@ -243,7 +356,14 @@ class PodKubelet {
     this.cluster.later(b.runFor, () => this.terminate(c, st, init, fieldPath));
   }
 
+  private failReadiness(message: string, period: number, fieldPath: string): void {
+    if (this.stopped) return;
+    this.event("Warning", "Unhealthy", `Readiness probe failed: ${message}`, fieldPath);
+    this.cluster.later(period, () => this.failReadiness(message, period, fieldPath));
+  }
+
   private terminate(c: SimContainer, st: ContainerStatus, init: boolean, fieldPath: string): void {
+    if (this.stopped) return;
     const b = c.behaviour as Extract<Behaviour, { kind: "crash" | "liveness-kill" }>;
     if (b.kind === "liveness-kill") {
       for (let i = 0; i < 3; i++) this.event("Warning", "Unhealthy", "Liveness probe failed: Get \"http://10.244.1.17:8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)", fieldPath);
@@ -292,26 +412,9 @@ class PodKubelet {
     this.pod.status!.conditions = conditions;
   }
 
-  /** Records an event, folding repeats into `count` like the event recorder does. */
   event(type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
-    const sim = this.cluster.simulator;
-    const podName = this.pod.metadata!.name!;
-    const existing = sim.list("events", this.ns).find((e) => {
-      const io = e.involvedObject as { name: string; fieldPath?: string };
-      return io.name === podName && io.fieldPath === fieldPath && e.reason === reason && e.message === message;
-    });
-    if (existing) return void sim.put("events", { ...existing, count: (existing.count as number) + 1, lastTimestamp: now() });
-    sim.put("events", {
-      metadata: { name: `${podName}.${(++this.eventSeq).toString(16).padStart(8, "0")}`, namespace: this.ns },
-      involvedObject: { kind: "Pod", namespace: this.ns, name: podName, uid: this.uid, apiVersion: "v1", ...(fieldPath ? { fieldPath } : {}) },
-      reason,
-      message,
-      type,
-      count: 1,
-      firstTimestamp: now(),
-      lastTimestamp: now(),
-      source: { component },
-    });
+    if (this.stopped) return;
+    this.cluster.recordEvent(this.ns, { kind: "Pod", name: this.pod.metadata!.name!, uid: this.uid }, type, reason, message, fieldPath, component);
   }
 }
 

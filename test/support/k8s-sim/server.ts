@@ -86,6 +86,8 @@ export class K8sSim {
   readonly requests: string[] = [];
   /** Authorization headers seen, to check that a token is sent. */
   readonly authorizations: string[] = [];
+  /** Every request with its client and arrival time, so a benchmark can tell when a client started watching. */
+  readonly arrivals: { url: string; userAgent?: string; at: number }[] = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -172,6 +174,7 @@ export class K8sSim {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? "/", this.url);
     if (req.headers.authorization) this.authorizations.push(req.headers.authorization);
+    this.arrivals.push({ url: decodeURIComponent(req.url ?? "/"), userAgent: req.headers["user-agent"], at: Date.now() });
     const discovery = this.discovery(url.pathname);
     if (discovery) return json(res, 200, discovery);
     if (this.options.authenticate && !this.options.authenticate({ authorization: req.headers.authorization, clientCN: clientCN(req) })) {
