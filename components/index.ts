@@ -2,6 +2,7 @@
 export * from "./aks-cluster";
 export * from "./defaults";
 export * from "./workload";
+export * from "./rollout-gate";
 export * from "./guarded-namespace";
 export * from "./transforms";
 export * from "./verifier-rbac";

@@ -6,14 +6,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
-import { Service } from "@pulumi/kubernetes/core/v1";
+import { ConfigMap, Service } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { Finding, checkObject, formatFinding } from "../policies/rules";
 import { DEFAULTS, ProbeTimings, ResourceValues, definedOnly, progressDeadlineSeconds, resourceRequirements, startupTimings } from "./defaults";
 import { fillResources } from "./transforms";
 import { clonePlain } from "../policies/rules/fill";
-import { awaitAnnotations, verifyHook } from "../verify/hook";
+import { awaitAnnotations } from "../verify/hook";
+import { rolloutGate } from "./rollout-gate";
 
 export type WorkloadKind = "Deployment" | "StatefulSet";
 
@@ -107,9 +108,10 @@ export interface WorkloadArgs {
   /** Create a PodDisruptionBudget (maxUnavailable 1). Default: when replicas > 1 (see defaults.ts). */
   pdb?: boolean;
   /**
-   * Verify every rollout right after `pulumi up` creates or updates the workload: a resource hook
-   * watches the new pods and fails the update within seconds of a restart, crash loop, image pull
-   * or config error, with the diagnosis and the fix. It replaces pulumi-kubernetes' own await
+   * Verify every rollout right after `pulumi up` creates or updates the workload: a rollout gate
+   * (`rolloutGate`) watches the new pods and fails the update within seconds of a restart, crash
+   * loop, image pull or config error, with the diagnosis and the fix — and verifies again on the
+   * next `pulumi up` until the rollout passes. It replaces pulumi-kubernetes' own await
    * (`pulumi.com/skipAwait: "true"`), which would otherwise wait up to 10 minutes and never look
    * at restarts. Default true; set false where the machine running `pulumi up` cannot reach the
    * cluster API, and the provider's await applies again.
@@ -128,8 +130,8 @@ export interface WorkloadArgs {
 export interface WorkloadOptions extends pulumi.ComponentResourceOptions {
   /**
    * Resource hooks for the Deployment (or StatefulSet) itself — a hook on the component would fire
-   * for the component only. This is where a post-deploy rollout verification hook attaches, e.g.
-   * `{ afterCreate: [hook], afterUpdate: [hook] }`.
+   * for the component only. crashguard's own verification does not use these: it runs on the
+   * Workload's `rolloutGate`.
    */
   deploymentHooks?: pulumi.ResourceHookBinding;
 }
@@ -148,6 +150,8 @@ export class Workload extends pulumi.ComponentResource {
   public readonly statefulSet?: StatefulSet;
   public readonly service?: Service;
   public readonly podDisruptionBudget?: PodDisruptionBudget;
+  /** Passes once the current rollout is verified healthy (unless `verify: false`); depend on it, or on the Workload. */
+  public readonly rolloutGate?: ConfigMap;
   /** The Kubernetes name shared by the workload, Service and budget. */
   public readonly name: pulumi.Output<string>;
   public readonly namespace: pulumi.Output<string>;
@@ -162,10 +166,14 @@ export class Workload extends pulumi.ComponentResource {
     const { deploymentHooks, ...componentOpts } = opts;
     super("crashguard:k8s:Workload", name, {}, componentOpts);
     const child = { parent: this };
-    const hooks = verifies(args) ? withVerification(name, args, deploymentHooks) : deploymentHooks;
     const workload = kind === "StatefulSet"
-      ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, { ...child, hooks }))
-      : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, { ...child, hooks }));
+      ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, { ...child, hooks: deploymentHooks }))
+      : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, { ...child, hooks: deploymentHooks }));
+    if (verifies(args)) {
+      this.rolloutGate = rolloutGate(name, {
+        workload, kubeconfig: args.kubeconfig, timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
+      }, child);
+    }
     const { metadata, selector } = identity(name, args);
     const port = args.port ?? DEFAULTS.port;
     const portName = args.portName ?? DEFAULTS.portName;
@@ -190,7 +198,7 @@ export class Workload extends pulumi.ComponentResource {
     this.namespace = workload.metadata.namespace;
     this.registerOutputs({
       deployment: this.deployment, statefulSet: this.statefulSet, service: this.service,
-      podDisruptionBudget: this.podDisruptionBudget, name: this.name, namespace: this.namespace,
+      podDisruptionBudget: this.podDisruptionBudget, rolloutGate: this.rolloutGate, name: this.name, namespace: this.namespace,
     });
   }
 }
@@ -220,16 +228,6 @@ export function workloadManifest(name: string, args: WorkloadArgs): { metadata: 
 
 function verifies(args: WorkloadArgs): boolean {
   return args.verify ?? true;
-}
-
-/** The caller's hooks plus crashguard's rollout verification, on the Deployment/StatefulSet itself. */
-function withVerification(name: string, args: WorkloadArgs, hooks: pulumi.ResourceHookBinding | undefined): pulumi.ResourceHookBinding {
-  const verify = verifyHook({
-    name: `crashguard-verify-${name}`,
-    kubeconfig: args.kubeconfig,
-    timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
-  });
-  return { ...hooks, afterCreate: [...(hooks?.afterCreate ?? []), verify], afterUpdate: [...(hooks?.afterUpdate ?? []), verify] };
 }
 
 function identity(name: string, args: WorkloadArgs) {
