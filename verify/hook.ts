@@ -78,7 +78,7 @@ export async function verifyHookBody(args: pulumi.ResourceHookArgs, options: Ver
   const deadlineSeconds = options.deadlineSeconds ?? timeoutSeconds + DEADLINE_GRACE_SECONDS;
   const title = `${kind} ${namespace}/${name} (generation ${generation})`;
   const verdict = await withinDeadline(
-    verifyRollout({ ...options, timeoutSeconds, workload, expectedGeneration: generation }),
+    (signal) => verifyRollout({ ...options, timeoutSeconds, workload, expectedGeneration: generation, signal }),
     deadlineSeconds,
     `✗ ${title}: no verdict within the verify hook's deadline of ${deadlineSeconds}s — the cluster API did not answer in time. ` +
       `Check that this machine reaches the cluster, or raise verifyTimeoutSeconds. The next \`pulumi up\` verifies this rollout again.`,
@@ -87,14 +87,22 @@ export async function verifyHookBody(args: pulumi.ResourceHookArgs, options: Ver
   pulumi.log.info(renderVerdict(verdict).trim());
 }
 
-/** Rejects with `message` once `seconds` have passed without `work` settling. */
-async function withinDeadline<T>(work: Promise<T>, seconds: number, message: string): Promise<T> {
+/**
+ * Rejects with `message` once `seconds` have passed without `work` settling, and aborts it: the
+ * watch stops too, so nothing keeps the program (and `pulumi up`) waiting past the deadline.
+ */
+async function withinDeadline<T>(work: (signal: AbortSignal) => Promise<T>, seconds: number, message: string): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), seconds * 1000);
+    timer = setTimeout(() => {
+      const err = new Error(message);
+      controller.abort(err);
+      reject(err);
+    }, seconds * 1000);
   });
   try {
-    return await Promise.race([work, expired]);
+    return await Promise.race([work(controller.signal), expired]);
   } finally {
     clearTimeout(timer);
   }
