@@ -65,6 +65,8 @@ describe("examples/app-stack", () => {
       "crashguard:k8s:Workload worker",
       "kubernetes:apps/v1:Deployment api",
       "kubernetes:apps/v1:Deployment worker",
+      "kubernetes:core/v1:ConfigMap api-rollout-gate",
+      "kubernetes:core/v1:ConfigMap worker-rollout-gate",
       "kubernetes:core/v1:Service api",
       "kubernetes:policy/v1:PodDisruptionBudget api",
       "kubernetes:policy/v1:PodDisruptionBudget worker",
