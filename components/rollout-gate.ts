@@ -34,8 +34,10 @@ export function rolloutGate(name: string, args: RolloutGateArgs, opts: pulumi.Cu
   const hook = verifyHook({ ...hookOptions, name: `crashguard-verify-${name}` });
   const metadata = workload.metadata;
   return new ConfigMap(`${name}-rollout-gate`, {
-    // No metadata.name: the provider replaces a ConfigMap whose data changes (create before
-    // delete), which only an auto-generated name lets succeed.
+    // No metadata.name: pulumi-kubernetes replaces a ConfigMap whose data changes, creating the
+    // new one before deleting the old (pulumi/pulumi-kubernetes#1567; updated in place only with
+    // the provider's enableConfigMapMutable, #1926), which only an auto-generated name allows.
+    // Either way the hook runs: it is bound before create and before update.
     metadata: {
       namespace: metadata.namespace,
       labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" },

@@ -10,6 +10,9 @@
  * - pkg/backend/snapshot.go `createSnapshotMutation.End` / `updateSnapshotMutation.End`: the new
  *   state is recorded only for a successful step — a failed create leaves nothing, a failed
  *   update leaves the old state.
+ * - A replacement (create before delete, as pulumi-kubernetes does for a ConfigMap whose data
+ *   changes unless the provider sets enableConfigMapMutable: pulumi/pulumi-kubernetes#1567,
+ *   #1926) runs create hooks; the old resource is deleted only after the new one was created.
  * - pkg/resource/deploy/deployment.go `RunHooks`, v3.182.0 to v3.237.0: "Errors on after hooks
  *   report a diagnostic, but do not fail the step" — a warning. From v3.238.0 (#22935) step.go
  *   reports it as an error and records a deployment-level failure, but still commits the state.
@@ -31,6 +34,8 @@ export interface ModelResource {
   hooks?: Partial<Record<HookPoint, HookFn[]>>;
 }
 
+type Op = "create" | "update" | "replace";
+
 export interface Diagnostic {
   severity: "warning" | "error";
   urn: string;
@@ -41,7 +46,7 @@ export interface UpResult {
   /** What `pulumi up`'s exit code says: false = non-zero. */
   succeeded: boolean;
   /** The step each resource got; a resource after a failed step gets none. */
-  steps: Map<string, "create" | "update" | "same" | "failed">;
+  steps: Map<string, Op | "same" | "failed">;
   diagnostics: Diagnostic[];
 }
 
@@ -49,7 +54,8 @@ export class EngineModel {
   /** The stack's state between runs, by resource name. */
   readonly state = new Map<string, ModelResource>();
 
-  constructor(readonly cli: Cli) {}
+  /** `changes: "replace"` models a provider that replaces, rather than updates, a changed resource. */
+  constructor(readonly cli: Cli, readonly changes: "update" | "replace" = "update") {}
 
   /** One `pulumi up` of a program that registers `resources` in dependency order. */
   async up(resources: ModelResource[]): Promise<UpResult> {
@@ -63,22 +69,23 @@ export class EngineModel {
     return result;
   }
 
-  private async step(resource: ModelResource, diagnostics: Diagnostic[]): Promise<{ op: "create" | "update" | "same" | "failed"; failsUpdate: boolean }> {
+  private async step(resource: ModelResource, diagnostics: Diagnostic[]): Promise<{ op: Op | "same" | "failed"; failsUpdate: boolean }> {
     const urn = `urn:pulumi:dev::shop::${resource.type}::${resource.name}`;
     const old = this.state.get(resource.name);
     if (old && isDeepStrictEqual(old.inputs, resource.inputs)) return { op: "same", failsUpdate: false };
-    const op = old ? "update" : "create";
+    const op: Op = old ? this.changes : "create";
+    const point = op === "update" ? "Update" : "Create";
     const args: pulumi.ResourceHookArgs = {
       urn, id: `${resource.name}-id`, name: resource.name, type: resource.type,
       newInputs: resource.inputs, oldInputs: old?.inputs, newOutputs: resource.inputs, oldOutputs: old?.inputs,
     };
-    const before = await runHooks(resource.hooks?.[op === "create" ? "beforeCreate" : "beforeUpdate"], args);
+    const before = await runHooks(resource.hooks?.[`before${point}`], args);
     if (before) {
       diagnostics.push({ severity: "error", urn, message: `before hook failed: ${before.message}` });
       return { op: "failed", failsUpdate: true };
     }
     this.state.set(resource.name, resource);
-    const after = await runHooks(resource.hooks?.[op === "create" ? "afterCreate" : "afterUpdate"], args);
+    const after = await runHooks(resource.hooks?.[`after${point}`], args);
     if (!after) return { op, failsUpdate: false };
     const failsUpdate = this.cli >= 238;
     diagnostics.push({ severity: failsUpdate ? "error" : "warning", urn, message: `after hook failed: ${after.message}` });

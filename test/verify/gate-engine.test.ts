@@ -3,13 +3,15 @@
  * test/support/engine-model.ts (modelled from pulumi/pulumi's source), the hook body is the real
  * one, and the cluster is the simulator.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { GATE_TYPE, gateData } from "../../verify/gate";
 import { awaitAnnotations, verifyHookBody } from "../../verify/hook";
 import { EngineModel, type Cli, type ModelResource } from "../support/engine-model";
 import { app, deployment, useSim } from "./sim-harness";
 
 const h = useSim();
+beforeEach(() => jest.spyOn(pulumi.log, "info").mockResolvedValue()); // the verified verdicts, printed by the hook
+afterEach(() => jest.restoreAllMocks());
 
 /** The Workload as the engine sees it: the Deployment, its gate, and a resource that depends on the gate. */
 function program(image: string, verified: string[]): ModelResource[] {
@@ -79,8 +81,8 @@ describe.each<[string, Cli]>([
     expect(verified).toEqual(["1", "2"]);
   });
 
-  test("a failed update of a verified gate keeps the old verdict's state, so the next run verifies the new rollout again", async () => {
-    const engine = new EngineModel(cli);
+  test.each(["update", "replace"] as const)("a failed %s of a verified gate keeps the old verdict's state, so the next run verifies the new rollout again", async (changes) => {
+    const engine = new EngineModel(cli, changes);
     h.cluster.deploy(healthy());
     const verified: string[] = [];
     expect((await engine.up(program("shop/checkout:1", verified))).succeeded).toBe(true);
@@ -94,5 +96,9 @@ describe.each<[string, Cli]>([
     expect(again.steps.get("checkout")).toBe("same");
     expect(again.steps.get("checkout-rollout-gate")).toBe("failed");
     expect(verified).toEqual(["1", "2", "2"]);
+    h.cluster.deploy(healthy());
+    const fixed = await engine.up(program("shop/checkout:3", verified));
+    expect(fixed.succeeded).toBe(true);
+    expect(fixed.steps.get("checkout-rollout-gate")).toBe(changes);
   });
 });
