@@ -44,7 +44,7 @@ setTimeout(() => console.log(JSON.stringify({ types: [...new Set(types)].sort(),
   );
   const { stdout } = await run(process.execPath, ["index.js"], { cwd: app });
   const out = JSON.parse(stdout);
-  expect(out.types).toEqual(["crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget"]);
+  expect(out.types).toEqual(["crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget"]);
   expect(out.refused).toMatch(/\[resource-values-valid\].*resources\.limits\.memory/);
   expect(out.rules).toEqual(["liveness-probe-required", "readiness-probe-required", "resources-required"]);
   expect(out.category).toBe("oom-killed");

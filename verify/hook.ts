@@ -81,7 +81,7 @@ export async function verifyHookBody(args: pulumi.ResourceHookArgs, options: Ver
     (signal) => verifyRollout({ ...options, timeoutSeconds, workload, expectedGeneration: generation, signal }),
     deadlineSeconds,
     `✗ ${title}: no verdict within the verify hook's deadline of ${deadlineSeconds}s — the cluster API did not answer in time. ` +
-      `Check that this machine reaches the cluster, or raise verifyTimeoutSeconds. The next \`pulumi up\` verifies this rollout again.`,
+      `Check that this machine reaches the cluster, or raise the Workload's verifyTimeoutSeconds (a rolloutGate's timeoutSeconds). The next \`pulumi up\` verifies this rollout again.`,
   );
   if (verdict.verdict === "failed") throw new Error(renderVerdict(verdict));
   pulumi.log.info(renderVerdict(verdict).trim());

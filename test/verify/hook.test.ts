@@ -109,7 +109,7 @@ describe("against an API server that accepts connections and never answers", () 
     const err = (await verifyHookBody(gateArgs("api"), { kubeconfig: kubeconfigYaml(`http://127.0.0.1:${port}`), timeoutSeconds: 60, deadlineSeconds: 0.5 }).catch((e: Error) => e)) as Error;
     expect(err.message).toBe(
       "✗ Deployment shop/api (generation 1): no verdict within the verify hook's deadline of 0.5s — the cluster API did not answer in time. " +
-        "Check that this machine reaches the cluster, or raise verifyTimeoutSeconds. The next `pulumi up` verifies this rollout again.",
+        "Check that this machine reaches the cluster, or raise the Workload's verifyTimeoutSeconds (a rolloutGate's timeoutSeconds). The next `pulumi up` verifies this rollout again.",
     );
     expect(sockets.size).toBeGreaterThan(0); // it did try the cluster
     await waitFor(() => [...sockets].every((s) => s.destroyed)); // and stopped trying at the deadline
