@@ -2,14 +2,14 @@
  * The Pulumi resource hook that verifies a rollout during `pulumi up`. It is bound *before* the
  * create and update of a rollout gate (components/rollout-gate.ts) — a ConfigMap registered after
  * the Deployment, StatefulSet or DaemonSet, naming the rollout it vouches for — and never as an
- * after-hook of the workload itself. Why, from the engine's source (github.com/pulumi/pulumi,
- * pkg/resource/deploy):
+ * after-hook of the workload itself. Why, from the engine's source (https://github.com/pulumi/pulumi,
+ * pkg/resource/deploy at the tags named):
  *
- * - An after-hook cannot fail `pulumi up` on every engine. deployment.go `RunHooks` in v3.182.0
- *   to v3.237.0: "Errors on after hooks report a diagnostic, but do not fail the step" — a
- *   warning, and exit 0. From v3.238.0 (pulumi/pulumi#22935) step.go records the error, yet still
- *   commits the workload to state as created, so the next `pulumi up` with no diff is a Same step
- *   and runs no hook: the crash-looping rollout passes (pulumi/pulumi#21899).
+ * - An after-hook cannot fail `pulumi up` on every engine. deployment.go `RunHooks`, v3.182.0 to
+ *   v3.237.0: "Errors on after hooks report a diagnostic, but do not fail the step" — a warning,
+ *   and exit 0. From v3.238.0 (pulumi/pulumi#22935) step.go records the error, yet still commits
+ *   the workload to state as created, so the next `pulumi up` with no diff is a Same step and
+ *   runs no hook: the crash-looping rollout passes (pulumi/pulumi#21899).
  * - A before-hook's error fails its step on every engine that runs hooks (deployment.go `RunHooks`
  *   since v3.182.0: "before hook %q failed"; step.go `CreateStep.Apply`/`UpdateStep.Apply` return
  *   it before calling the provider; step_executor.go turns it into StepApplyFailed).
@@ -19,6 +19,8 @@
  *   next `pulumi up`, diff or no diff, and its hook verifies again — until the rollout passes.
  * - Before CLI 3.182 the Node SDK refuses to register any hook ("The Pulumi CLI does not support
  *   resource hooks", @pulumi/pulumi runtime/resource.ts `registerResourceHook`): the program fails.
+ * - An error-level log instead would not fail anything: the SDK's program runner
+ *   (@pulumi/pulumi cmd/run/index.ts) sets the exit code from uncaught errors only.
  *
  * The engine puts no timeout on hooks and `pulumi up` waits for them, so the hook keeps its own
  * deadline around everything it does.
