@@ -19,8 +19,8 @@
  *   next `pulumi up`, diff or no diff, and its hook verifies again — until the rollout passes.
  * - Before CLI 3.182 the Node SDK refuses to register any hook ("The Pulumi CLI does not support
  *   resource hooks", @pulumi/pulumi runtime/resource.ts `registerResourceHook`): the program fails.
- * - An error-level log instead would not fail anything: the SDK's program runner
- *   (@pulumi/pulumi cmd/run/index.ts) sets the exit code from uncaught errors only.
+ * - An error-level log instead would not change the program's exit code: the SDK's program
+ *   runner (@pulumi/pulumi cmd/run/index.ts) sets it from uncaught errors only.
  *
  * The engine puts no timeout on hooks and `pulumi up` waits for them, so the hook keeps its own
  * deadline around everything it does.
