@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
-import type { ServiceAccount, Service } from "@pulumi/kubernetes/core/v1";
+import type { ConfigMap, ServiceAccount, Service } from "@pulumi/kubernetes/core/v1";
 import type { Ingress } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import type { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
@@ -21,7 +21,8 @@ import { autoscaler, disruptionBudget, specReplicas, wantsBudget } from "./workl
 import { federatedCredential, identityServiceAccount } from "./workload-identity";
 import { WorkloadArgumentError, WorkloadValidationError, argumentProblems, blocks, checkWorkload, describeFinding } from "./workload-check";
 import type { PolicyConfigFile } from "../cli/policy-config";
-import { awaitAnnotations, verifyHook } from "../verify/hook";
+import { awaitAnnotations } from "../verify/hook";
+import { rolloutGate } from "./rollout-gate";
 import { verifierKubeconfig } from "./cluster-connection";
 
 export { WorkloadArgumentError, WorkloadValidationError, POLICY_CONFIG_KEY } from "./workload-check";
@@ -283,9 +284,10 @@ export interface WorkloadArgs {
    */
   policyConfig?: PolicyConfigFile;
   /**
-   * Verify every rollout right after `pulumi up` creates or updates the workload: a resource hook
-   * watches the new pods and fails the update within seconds of a restart, crash loop, image pull
-   * or config error, with the diagnosis and the fix. It replaces pulumi-kubernetes' own await
+   * Verify every rollout right after `pulumi up` creates or updates the workload: a rollout gate
+   * (`rolloutGate`) watches the new pods and fails the update within seconds of a restart, crash
+   * loop, image pull or config error, with the diagnosis and the fix — and verifies again on the
+   * next `pulumi up` until the rollout passes. It replaces pulumi-kubernetes' own await
    * (`pulumi.com/skipAwait: "true"`), which would otherwise wait up to 10 minutes and never look
    * at restarts. Default true; set false where the machine running `pulumi up` cannot reach the
    * cluster API, and the provider's await applies again.
@@ -306,8 +308,8 @@ export interface WorkloadArgs {
 export interface WorkloadOptions extends pulumi.ComponentResourceOptions {
   /**
    * Resource hooks for the Deployment (or StatefulSet) itself — a hook on the component would fire
-   * for the component only. This is where a post-deploy rollout verification hook attaches, e.g.
-   * `{ afterCreate: [hook], afterUpdate: [hook] }`.
+   * for the component only. crashguard's own verification does not use these: it runs on the
+   * Workload's `rolloutGate`.
    */
   deploymentHooks?: pulumi.ResourceHookBinding;
 }
@@ -328,6 +330,8 @@ export class Workload extends pulumi.ComponentResource {
    * `managedidentity.FederatedIdentityCredential`; typed loosely so apps without azure-native compile).
    */
   public readonly federatedIdentityCredential?: pulumi.CustomResource;
+  /** Passes once the current rollout is verified healthy (unless `verify: false`); depend on it, or on the Workload. */
+  public readonly rolloutGate?: ConfigMap;
   /** The Kubernetes name shared by the workload, Service and budget. */
   public readonly name: pulumi.Output<string>;
   public readonly namespace: pulumi.Output<string>;
@@ -354,10 +358,15 @@ export class Workload extends pulumi.ComponentResource {
       if (args.workloadIdentity.federatedCredential) this.federatedIdentityCredential = federatedCredential(name, args, this.serviceAccount, child);
     }
     // The pods wait for their ServiceAccount: a pod naming one that does not exist yet is refused.
-    const workloadOpts = { ...child, hooks: verifies(args) ? withVerification(name, { ...args, kubeconfig }, deploymentHooks) : deploymentHooks, dependsOn: this.serviceAccount ? [this.serviceAccount] : [] };
+    const workloadOpts = { ...child, hooks: deploymentHooks, dependsOn: this.serviceAccount ? [this.serviceAccount] : [] };
     const workload = kind === "StatefulSet"
       ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, workloadOpts))
       : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, workloadOpts));
+    if (verifies(args)) {
+      this.rolloutGate = rolloutGate(name, {
+        workload, kubeconfig, timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
+      }, child);
+    }
 
     if (args.service ?? true) {
       this.service = workloadService(name, args, id, child);
@@ -370,7 +379,7 @@ export class Workload extends pulumi.ComponentResource {
     this.registerOutputs({
       deployment: this.deployment, statefulSet: this.statefulSet, service: this.service, ingress: this.ingress,
       podDisruptionBudget: this.podDisruptionBudget, autoscaler: this.autoscaler, serviceAccount: this.serviceAccount,
-      federatedIdentityCredential: this.federatedIdentityCredential, name: this.name, namespace: this.namespace,
+      federatedIdentityCredential: this.federatedIdentityCredential, rolloutGate: this.rolloutGate, name: this.name, namespace: this.namespace,
     });
   }
 }
@@ -412,16 +421,6 @@ function claimTemplate(claim: WorkloadVolumeClaim): k8s.core.v1.PersistentVolume
 
 function verifies(args: WorkloadArgs): boolean {
   return args.verify ?? true;
-}
-
-/** The caller's hooks plus crashguard's rollout verification, on the Deployment/StatefulSet itself. */
-function withVerification(name: string, args: WorkloadArgs, hooks: pulumi.ResourceHookBinding | undefined): pulumi.ResourceHookBinding {
-  const verify = verifyHook({
-    name: `crashguard-verify-${name}`,
-    kubeconfig: args.kubeconfig,
-    timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
-  });
-  return { ...hooks, afterCreate: [...(hooks?.afterCreate ?? []), verify], afterUpdate: [...(hooks?.afterUpdate ?? []), verify] };
 }
 
 function identity(name: string, args: WorkloadArgs) {

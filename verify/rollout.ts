@@ -54,6 +54,8 @@ export interface VerifyOptions extends KubeconfigOptions {
   /** An already loaded connection; when set, the kubeconfig options are ignored. */
   connection?: Connection;
   backoff?: Backoff;
+  /** Stops the watch and rejects with the signal's reason: a caller's own deadline. */
+  signal?: AbortSignal;
 }
 
 export interface Progress {
@@ -129,6 +131,7 @@ class RolloutWatch {
       this.resolve = resolve;
       this.reject = reject;
     });
+    this.options.signal?.addEventListener("abort", () => this.reject(this.options.signal!.reason), { once: true });
     const timeout = this.options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     this.after(timeout, () => this.timedOut(timeout));
     this.watch<Workload>(COLLECTIONS[this.ref.kind], "apps", { fieldSelector: `metadata.name=${this.ref.name}` }, (items) => {

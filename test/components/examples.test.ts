@@ -68,6 +68,8 @@ describe("examples/app-stack", () => {
       "kubernetes:apps/v1:Deployment worker",
       "kubernetes:autoscaling/v2:HorizontalPodAutoscaler api",
       "kubernetes:core/v1:ConfigMap api-config",
+      "kubernetes:core/v1:ConfigMap api-rollout-gate",
+      "kubernetes:core/v1:ConfigMap worker-rollout-gate",
       "kubernetes:core/v1:Service api",
       "kubernetes:core/v1:ServiceAccount api",
       "kubernetes:policy/v1:PodDisruptionBudget api",

@@ -17,6 +17,9 @@ export interface Registered {
   /** Inputs after transforms; secrets appear in Pulumi's wire envelope. */
   inputs: Record<string, any>;
   hooks: { afterCreate: string[]; afterUpdate: string[] };
+  beforeHooks: { beforeCreate: string[]; beforeUpdate: string[] };
+  /** URNs the engine orders this resource after (dependsOn and the inputs' resources). */
+  dependencies: string[];
 }
 
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
@@ -52,6 +55,8 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
           type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(), provider: req.getProvider() || undefined,
           inputs: transformed.get(`${req.getType()}::${req.getName()}`) ?? (req.getObject()?.toJavaScript() ?? {}),
           hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
+          beforeHooks: { beforeCreate: hooks?.getBeforeCreateList() ?? [], beforeUpdate: hooks?.getBeforeUpdateList() ?? [] },
+          dependencies: req.getDependenciesList(),
         });
       }
       cb(err, res);
@@ -87,5 +92,6 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getObject(): { toJavaScript(): Record<string, any> } | undefined;
-  getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[] } | undefined;
+  getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[]; getBeforeCreateList(): string[]; getBeforeUpdateList(): string[] } | undefined;
+  getDependenciesList(): string[];
 }

@@ -19,8 +19,9 @@ describe("Workload defaults", () => {
       "kubernetes:apps/v1:Deployment urn:pulumi:test::crashguard::crashguard:k8s:Workload::api",
       "kubernetes:core/v1:Service urn:pulumi:test::crashguard::crashguard:k8s:Workload::api",
       "kubernetes:policy/v1:PodDisruptionBudget urn:pulumi:test::crashguard::crashguard:k8s:Workload::api",
+      "kubernetes:core/v1:ConfigMap urn:pulumi:test::crashguard::crashguard:k8s:Workload::api",
     ]));
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(5);
     expect(await valueOf(workload.deployment!.urn)).toBe("urn:pulumi:test::crashguard::crashguard:k8s:Workload$kubernetes:apps/v1:Deployment::api");
     expect(await valueOf(workload.name)).toBe("api");
     expect(await valueOf(workload.namespace)).toBe("shop");
@@ -172,13 +173,13 @@ describe("Workload overrides", () => {
     const hook = new pulumi.ResourceHook("verify-api", () => undefined);
     const { all } = await deploy("api", {}, { deploymentHooks: { afterCreate: [hook], afterUpdate: [hook] } });
     const hooks = Object.fromEntries(all.map((r) => [r.type, r.hooks]));
-    expect(hooks["kubernetes:apps/v1:Deployment"]).toEqual({ afterCreate: ["verify-api", "crashguard-verify-api"], afterUpdate: ["verify-api", "crashguard-verify-api"] });
+    expect(hooks["kubernetes:apps/v1:Deployment"]).toEqual({ afterCreate: ["verify-api"], afterUpdate: ["verify-api"] });
     expect(hooks["crashguard:k8s:Workload"]).toEqual({ afterCreate: [], afterUpdate: [] });
   });
 
   it("verifies every rollout by default, in place of the provider's 10-minute await", async () => {
     const { all, deployment } = await deploy("web", {});
-    expect(all.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.hooks).toEqual({ afterCreate: ["crashguard-verify-web"], afterUpdate: ["crashguard-verify-web"] });
+    expect(all.find((r) => r.type === "kubernetes:core/v1:ConfigMap")!.beforeHooks).toEqual({ beforeCreate: ["crashguard-verify-web"], beforeUpdate: ["crashguard-verify-web"] });
     expect(deployment.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
   });
 
@@ -197,7 +198,7 @@ describe("Workload overrides", () => {
     const provider = new Provider("aks", { kubeconfig: "apiVersion: v1" });
     const { all } = await deploy("api", { kubeconfig: "apiVersion: v1" }, { provider });
     const children = all.filter((r) => r.parent?.endsWith("crashguard:k8s:Workload::api"));
-    expect(children.map((r) => r.provider)).toEqual([0, 1, 2].map(() => "urn:pulumi:test::crashguard::pulumi:providers:kubernetes::aks::aks-id"));
+    expect(children.map((r) => r.provider)).toEqual([0, 1, 2, 3].map(() => "urn:pulumi:test::crashguard::pulumi:providers:kubernetes::aks::aks-id"));
   });
 });
 
