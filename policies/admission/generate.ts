@@ -4,7 +4,7 @@
  * meet the same rules `pulumi preview` enforces. What CEL cannot express is listed in docs/admission.md.
  * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
-import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1";
+import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1";
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import { CEL_RULES, Configs, DEFAULT_EXCLUDED_NAMESPACES, Level, RULES, RuleCel, RuleId, celString, exemptionPattern } from "../rules";
 import { ADMITTED_KINDS, exemptAnnotationExpression, longRunningExpression, podSpecExpression } from "./workloads.cel";
@@ -120,7 +120,12 @@ function binding(id: RuleId, level: Level, paramNamespace: string | undefined): 
   };
 }
 
-function resourceRules() {
+/**
+ * `matchConstraints.resourceRules`; typed by hand because kubernetes-types 1.30.0 leaves out the
+ * `resources` and `scope` fields NamedRuleWithOperations inlines from Rule
+ * (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/validating-admission-policy-v1/).
+ */
+function resourceRules(): Array<NamedRuleWithOperations & { resources: string[] }> {
   const groups = new Map<string, { group: string; version: string; resources: string[] }>();
   for (const k of ADMITTED_KINDS) {
     const id = `${k.group}/${k.version}`;
