@@ -5,3 +5,4 @@ export * from "./workload";
 export * from "./guarded-namespace";
 export * from "./transforms";
 export * from "./verifier-rbac";
+export * from "./admission-guard";
