@@ -6,7 +6,7 @@
  *   npm run bench:admission-cost
  */
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
-import { admissionPolicies } from "../policies/admission";
+import { admissionPolicies } from "../admission";
 import { policyCosts } from "../test/support/cel-cost";
 
 const sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };

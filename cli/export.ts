@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
-import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../policies/admission";
+import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../admission";
 
 const USAGE = `usage: crashguard export admission-policies [--policy-pack-config FILE] [--param-namespace NS]
                                             [--check-controller-owned] [-o yaml|json]

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingArgs } from "@pulumi/kubernetes/admissionregistration/v1";
 import type { Configs, Level, RuleId } from "../policies/rules";
-import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../policies/admission";
+import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../admission";
 
 export interface AdmissionGuardArgs {
   /** Each rule's level, as in the pack's policy config. Default: each rule's default level (mandatory rules deny, advisory ones warn and audit). */

@@ -1,7 +1,7 @@
 /**
  * The shape of a rule's in-cluster twin: CEL a ValidatingAdmissionPolicy evaluates
  * (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/).
- * A fragment judges one container `c`; the generator in `policies/admission` wraps it with the
+ * A fragment judges one container `c`; the generator in `admission` wraps it with the
  * object's pod spec, the exemptions and the excluded namespaces, so each fragment stays as small
  * as the rule it mirrors. A differential test holds every fragment to its rule's verdicts.
  *

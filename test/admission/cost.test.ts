@@ -4,7 +4,7 @@
  * expression; `npm run bench:admission-cost` prints the table.
  */
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
-import { admissionPolicies } from "../../policies/admission";
+import { admissionPolicies } from "../../admission";
 import { policyCosts, Sizes } from "../support/cel-cost";
 
 const PER_EXPRESSION_LIMIT = 1_000_000;

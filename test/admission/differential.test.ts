@@ -11,7 +11,7 @@ import { parseAllDocuments } from "yaml";
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import { CEL_RULES, Configs, RULES, RuleId, checkObject, podTemplates } from "../../policies/rules";
-import { ADMITTED_KINDS, admissionPolicies } from "../../policies/admission";
+import { ADMITTED_KINDS, admissionPolicies } from "../../admission";
 import { admitAll } from "../support/admission-eval";
 import { decode } from "../support/api-decode";
 import { FIXTURES } from "../support/fixtures";

@@ -1,7 +1,7 @@
 import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 import { ConfigMap } from "kubernetes-models/v1";
 import type { ValidatingAdmissionPolicy as VAP, ValidatingAdmissionPolicyBinding as Binding } from "kubernetes-types/admissionregistration/v1";
-import { admissionPolicies, AdmissionObject, BOUNDS_CONFIGMAP } from "../../policies/admission";
+import { admissionPolicies, AdmissionObject, BOUNDS_CONFIGMAP } from "../../admission";
 import { admit } from "../support/admission-eval";
 import { decode } from "../support/api-decode";
 import { unknownFields } from "../support/strict-shape";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { mockPulumi } from "./mocks";
 import { AdmissionGuard, AdmissionGuardArgs, checkKubernetesVersion } from "../../components/admission-guard";
-import { admissionPolicies } from "../../policies/admission";
+import { admissionPolicies } from "../../admission";
 
 const mocks = mockPulumi();
 beforeEach(() => mocks.reset());

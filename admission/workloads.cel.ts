@@ -2,7 +2,7 @@
  * CEL that finds the pod spec and the exemption annotation in any workload the policies match —
  * derived from the rule core's workload shapes table, so both read the same fields of the same kinds.
  */
-import { EXEMPT_ANNOTATION, WORKLOADS, celString } from "../rules";
+import { EXEMPT_ANNOTATION, WORKLOADS, celString } from "../policies/rules";
 
 /** The kinds admission policies match, with their API group, version and resource. */
 export const ADMITTED_KINDS = [

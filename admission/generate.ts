@@ -6,7 +6,7 @@
  */
 import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1";
 import type { ConfigMap } from "kubernetes-types/core/v1";
-import { CEL_RULES, Configs, DEFAULT_EXCLUDED_NAMESPACES, Level, RULES, RuleCel, RuleId, celString, exemptionPattern } from "../rules";
+import { CEL_RULES, Configs, DEFAULT_EXCLUDED_NAMESPACES, Level, RULES, RuleCel, RuleId, celString, exemptionPattern } from "../policies/rules";
 import { ADMITTED_KINDS, exemptAnnotationExpression, longRunningExpression, podSpecExpression } from "./workloads.cel";
 
 /** The oldest Kubernetes that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (GA in 1.30). */
