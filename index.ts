@@ -3,3 +3,4 @@
  * The rule core the components check against is the policy pack's, at `crashguard/rules`; the verifier and its Pulumi hook at `crashguard/verify`.
  */
 export * from "./components";
+export { admissionPolicies, MIN_KUBERNETES_VERSION, type AdmissionSettings } from "./admission";
