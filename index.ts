@@ -5,3 +5,4 @@
  * `crashguard/verify`.
  */
 export * from "./components";
+export { admissionPolicies, MIN_KUBERNETES_VERSION, type AdmissionSettings } from "./admission";

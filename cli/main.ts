@@ -31,6 +31,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   lint: { summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules", load: async () => (await import("./lint")).main },
   verify: { summary: "watch a rollout and fail fast when a new pod restarts or crash-loops", load: async () => (await import("./verify")).main },
   diagnose: { summary: "explain failing pods from a `kubectl get pods -o json` dump, offline", load: async () => (await import("./diagnose")).main },
+  export: { summary: "print the rules as Kubernetes ValidatingAdmissionPolicies (export admission-policies)", load: async () => (await import("./export")).main },
 };
 
 export function usage(): string {

@@ -6,3 +6,4 @@ export * from "./guarded-namespace";
 export * from "./transforms";
 export * from "./verifier-rbac";
 export * from "./cluster-connection";
+export * from "./admission-guard";

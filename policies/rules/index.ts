@@ -10,6 +10,9 @@ import { resourcesRequired, resourceValuesValid } from "./resources";
 import { livenessProbeRequired, probeSanity, readinessProbeRequired } from "./probes";
 import { imagePinned } from "./image-pinned";
 import { commonSchema, DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
+import type { RuleCel } from "./cel";
+import { resourceValuesValidCel, resourcesRequiredCel } from "./resources.cel";
+import { livenessProbeRequiredCel, readinessProbeRequiredCel } from "./probes.cel";
 
 export * from "./types";
 export { parseQuantity, compareQuantities } from "./quantity";
@@ -18,6 +21,7 @@ export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, firstPort } from "./fixes
 export { PROBE_DEFAULTS } from "./probes";
 export { resourcesToFill } from "./resources";
 export { isUnknown } from "./read";
+export { DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
 
 const specReadable: Rule<"spec-readable"> = {
   id: "spec-readable",
@@ -120,3 +124,15 @@ function annotationPath(template: PodTemplate): string {
   return join(join(join(template.path, "metadata"), "annotations"), EXEMPT_ANNOTATION);
 }
 export { formatFinding } from "./format";
+
+export { exemptionPattern } from "./exemptions";
+export { WORKLOADS } from "./workload";
+export { celString, type RuleCel } from "./cel";
+
+/** The rules that can be enforced in-cluster, each with its CEL (the admission-policy generator reads this). */
+export const CEL_RULES: { [K in RuleId]?: RuleCel<RuleConfigs[K]> } = {
+  "resources-required": resourcesRequiredCel,
+  "resource-values-valid": resourceValuesValidCel,
+  "readiness-probe-required": readinessProbeRequiredCel,
+  "liveness-probe-required": livenessProbeRequiredCel,
+};

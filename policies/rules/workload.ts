@@ -6,7 +6,7 @@ import { ContainerKind, ContainerRef, PodTemplate } from "./types";
 import { Obj, describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
 
 /** Where each workload kind keeps its pod spec, and whether its pods run until stopped. */
-const WORKLOADS: Record<string, { specPath: string[]; longRunning: boolean }> = {
+export const WORKLOADS: Record<string, { specPath: string[]; longRunning: boolean }> = {
   Pod: { specPath: ["spec"], longRunning: true },
   PodTemplate: { specPath: ["template", "spec"], longRunning: true },
   Deployment: { specPath: ["spec", "template", "spec"], longRunning: true },

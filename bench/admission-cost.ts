@@ -1,0 +1,25 @@
+/**
+ * The CEL cost of one evaluation of each generated admission policy for a 20-container pod,
+ * estimated by the method in test/support/cel-cost.ts, against the API server's 1,000,000 per
+ * expression. Prints one line per expression and `worst=<cost> limit=1000000`.
+ *
+ *   npm run bench:admission-cost
+ */
+import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
+import { admissionPolicies } from "../admission";
+import { policyCosts } from "../test/support/cel-cost";
+
+const sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };
+const configs = { "resources-required": { requireCpuLimit: true }, "resource-values-valid": { maxMemoryLimitToRequestRatio: 2, maxCpuLimitToRequestRatio: 2, minCpuRequest: "100m", minMemoryRequest: "64Mi", maxCpuLimit: "4", maxMemoryLimit: "8Gi" } };
+let worst = 0;
+console.log(`sizes: ${JSON.stringify(sizes)}`);
+for (const policy of admissionPolicies({ configs }).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")) {
+  for (const { where, cost } of policyCosts(policy, sizes)) {
+    console.log(`${policy.metadata!.name!.padEnd(38)} ${where.padEnd(40)} ${String(cost).padStart(8)}`);
+    worst = Math.max(worst, cost);
+  }
+}
+const annotationWorst = Math.max(...admissionPolicies({ configs }).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")
+  .flatMap((p) => policyCosts(p, { ...sizes, annotation: 256 * 1024 }).filter((c) => c.where.includes("not-exempt")).map((c) => c.cost)));
+console.log(`exemption match with a 256 KiB annotation: ${annotationWorst}`);
+console.log(`worst=${worst} limit=1000000`);
