@@ -84,7 +84,8 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
 export function parseManifests(file: string, text: string, errors: InputError[]): Manifest[] {
   const lineCounter = new LineCounter();
   const manifests: Manifest[] = [];
-  parseAllDocuments(text, { lineCounter, uniqueKeys: false }).forEach((doc, index) => {
+  // logLevel "error": the library would print its warnings (e.g. about collection keys) straight to stderr.
+  parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: "error" }).forEach((doc, index) => {
     if (!(doc instanceof Document)) return; // an empty stream
     if (doc.errors.length > 0) {
       const e = doc.errors[0];

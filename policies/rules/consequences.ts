@@ -40,6 +40,6 @@ export function whileFailing(t: PodTemplate, c: ContainerRef, kind: ProbeKind): 
   const killed = kind === "startupProbe" ? "the kubelet kills the container before it has started" : "the kubelet kills the container after failureThreshold failed checks";
   if (c.kind === "sidecar") return `${killed}, and restarts the sidecar again and again (CrashLoopBackOff)`;
   if (!t.longRunning) return `${killed}; the ${t.kind === "Pod" ? "Pod fails or restarts as its restartPolicy says" : `${t.kind}'s pod fails or restarts until backoffLimit fails the Job`}`;
-  if (rollsOut(t)) return `${killed} again and again (CrashLoopBackOff) and the ${t.kind} rollout stalls`;
-  return `${killed} again and again (CrashLoopBackOff)`;
+  if (rollsOut(t)) return `${killed}, again and again (CrashLoopBackOff), and the ${t.kind} rollout stalls`;
+  return `${killed}, again and again (CrashLoopBackOff)`;
 }

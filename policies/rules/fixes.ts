@@ -171,7 +171,7 @@ function withoutHandler(probe: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(probe).filter(([k]) => !(HANDLERS as readonly string[]).includes(k)));
 }
 
-export function withSecretsNote(fix: Record<string, unknown>, from: ProbeKind | undefined): unknown {
+function withSecretsNote(fix: Record<string, unknown>, from: ProbeKind | undefined): unknown {
   if (!hidesSecrets(fix)) return fix;
   return note(`${SECRET} stands for the exec command or header values of the container's own ${from ?? "probe"}, which are never copied here; keep yours`, fix);
 }

@@ -5,8 +5,8 @@
  */
 import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, SUGGESTED_PROBE_TIMINGS, finding, handlerFix, note, portEntry, probeFix, probeWith, withSecretsNote } from "./fixes";
-import { HANDLERS, PROBE_DEFAULTS, effectiveTimings, handlerOf, sameCheck, shownHandler } from "./handlers";
+import { ProbeKind, finding, handlerFix, note, portEntry, probeFix, probeWith } from "./fixes";
+import { HANDLERS, PROBE_DEFAULTS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
 import { whileFailing, withoutLiveness, withoutReadiness } from "./consequences";
 import { describeContainer } from "./resources";
 import { commonSchema } from "./schema";
@@ -137,16 +137,11 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
       if (grace < cfg.minStartupSeconds) {
         report(join(c.path, "livenessProbe"),
           `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up: ${whileFailing(template, c, "livenessProbe")}; add a startupProbe with the same check`,
-          startupFix(liveness));
+          probeFix(c, "startupProbe"));
       }
     }
   }
   return findings;
-}
-
-/** A startupProbe running the liveness probe's own check, patient enough for a slow start. */
-function startupFix(liveness: Record<string, unknown>): unknown {
-  return withSecretsNote({ startupProbe: { ...shownHandler(liveness), ...SUGGESTED_PROBE_TIMINGS.startupProbe } }, "livenessProbe");
 }
 
 type Report = (path: string, message: string, fix?: unknown, severity?: Finding["severity"]) => void;

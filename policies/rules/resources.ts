@@ -9,6 +9,7 @@ import { field, isObject, isPresent, isUnknown, join } from "./read";
 import { SUGGESTED_RESOURCES, finding, resourcesFix } from "./fixes";
 import type { ResourceValuesToFill } from "./fill";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
+import { isSecretValue } from "./handlers";
 
 type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
 
@@ -108,7 +109,7 @@ function quantityAt(resources: unknown, key: string, resource: string): "missing
   if (isUnknown(group)) return "set";
   const v = field(group, resource);
   if (!isPresent(v)) return "missing";
-  if (isUnknown(v)) return "set";
+  if (isUnknown(v) || isSecretValue(v)) return "set";
   const q = parseQuantity(v);
   return q.ok && q.quantity.nanos === 0n ? "zero" : "set"; // an invalid value is resource-values-valid's to report
 }
@@ -161,7 +162,7 @@ function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValues
     const group = field(resources, key);
     if (!isObject(group)) continue;
     for (const [name, value] of Object.entries(group)) {
-      if (!isPresent(value) || isUnknown(value)) continue;
+      if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
       const path = join(join(base, key), name);
       const q = parseQuantity(value);
       if (!q.ok) {
