@@ -119,12 +119,23 @@ function inferHandler(container: ContainerRef, kind: ProbeKind): { raw?: Record<
   for (const from of HANDLER_SOURCES[kind]) {
     const probe = field(container.spec, from);
     const handler = handlerOf(probe);
-    if (handler && !isUnknown(field(probe, handler))) return { raw: { [handler]: field(probe, handler) }, shown: shownHandler(probe), from };
+    if (handler && !isUnknown(field(probe, handler)) && !namesUndeclaredPort(container.spec, field(probe, handler))) {
+      return { raw: { [handler]: field(probe, handler) }, shown: shownHandler(probe), from };
+    }
   }
   const port = firstPort(container.spec);
   if (port === undefined) return {};
   const socket = { tcpSocket: { port } };
   return { raw: socket, shown: socket };
+}
+
+/** A handler on a port name the container does not declare can never succeed; it is not worth copying. */
+function namesUndeclaredPort(container: unknown, handler: unknown): boolean {
+  const port = field(handler, "port");
+  if (typeof port !== "string" || /^[0-9]+$/.test(port) || isUnknown(port)) return false;
+  const ports = field(container, "ports");
+  if (isUnknown(ports)) return false;
+  return !Array.isArray(ports) || !ports.some((p) => field(p, "name") === port || isUnknown(field(p, "name")));
 }
 
 const DECIDE_HANDLER = (kind: ProbeKind) =>
