@@ -127,7 +127,7 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
   if (cfg.forbidIdenticalLivenessReadiness && sameCheck(liveness, readiness)) {
     const handler = handlerOf(liveness)!;
     report(join(join(c.path, "livenessProbe"), handler),
-      `${who}: livenessProbe runs the same ${handler} check as readinessProbe with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
+      `${who}: livenessProbe uses the same ${handler} check as readinessProbe, with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
       probeWith(c, "livenessProbe", { failureThreshold: effectiveTimings(readiness)!.failureThreshold * 2 }));
   }
   if (isObject(liveness) && !isPresent(field(c.spec, "startupProbe"))) {

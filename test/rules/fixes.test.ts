@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { parse } from "yaml";
 import { checkObject } from "../../policies/rules";
+import { fillMissingResources } from "../../policies/remediate";
 
 function deployment(resources: unknown) {
   return {
@@ -180,5 +181,32 @@ describe("the probe fixes", () => {
     expect(parse(single.fix!)).toEqual({ ports: [{ containerPort: 8080, protocol: "TCP", name: "http" }] });
     const [several] = checkObject(withContainer({ ...probe, ports: [{ name: "web", containerPort: 80 }, { name: "admin", containerPort: 9000 }] }), { rules: ["probe-sanity"] });
     expect(several.fix).toBe("# decide which port the app answers on: point the probe at one of the declared names (web, admin), or declare it in ports as name: http with its containerPort");
+  });
+});
+
+describe("pod-level resources (spec.resources, KEP-2837)", () => {
+  const pod = (podResources: unknown, containerResources?: unknown) => ({
+    apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "shop" },
+    spec: { resources: podResources, containers: [{ name: "app", image: "app:1", ...(containerResources ? { resources: containerResources } : {}) }, { name: "log", image: "log:1" }] },
+  });
+
+  it("what the pod sets is neither reported missing nor filled in by remediation; what it leaves out still is", () => {
+    const spec = pod({ limits: { memory: "1Gi" } });
+    const findings = checkObject(spec, { rules: ["resources-required"] });
+    // A pod-level memory limit is also its memory request; only cpu is left to each container.
+    expect(findings.map((f) => f.path)).toEqual(["spec.containers[0].resources.requests.cpu", "spec.containers[1].resources.requests.cpu"]);
+    expect(parse(findings[0].fix!)).toEqual({ resources: { requests: { cpu: "250m" } } });
+    const remediated = fillMissingResources(spec, "kubernetes:core/v1:Pod", {}) as ReturnType<typeof pod>;
+    expect(remediated.spec.containers.map((c) => c.resources)).toEqual([{ requests: { cpu: "250m" } }, { requests: { cpu: "250m" } }]);
+  });
+
+  it("a pod covering everything needs nothing from its containers, and remediation leaves it alone", () => {
+    const spec = pod({ requests: { cpu: "500m" }, limits: { memory: "1Gi" } });
+    expect(checkObject(spec, { rules: ["resources-required"] })).toEqual([]);
+    expect(fillMissingResources(spec, "kubernetes:core/v1:Pod", {})).toBeUndefined();
+  });
+
+  it("a zero at pod level covers nothing, as a zero on a container does not", () => {
+    expect(checkObject(pod({ requests: { cpu: "0", memory: "0" }, limits: { memory: "0" } }), { rules: ["resources-required"] })).toHaveLength(2);
   });
 });
