@@ -177,7 +177,7 @@ function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: str
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
     if (declared.unknown || declared.names.has(port)) return; // ports unknown during preview: neither pass nor fail
     report(portPath, `${who}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
-      namedPortFix(c, port, declared));
+      namedPortFix(port, declared));
     return;
   }
   const num = typeof port === "string" ? Number(port) : port;
@@ -196,7 +196,7 @@ function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: str
  * A probe naming a port the container does not declare: when the container has exactly one unnamed
  * port, that must be it, so name it; otherwise only the user knows which port the app listens on.
  */
-function namedPortFix(c: ContainerRef, name: string, declared: DeclaredPorts): unknown {
+function namedPortFix(name: string, declared: DeclaredPorts): unknown {
   const unnamed = declared.entries.filter((p) => isObject(p) && !isPresent(field(p, "name")));
   if (declared.entries.length === 1 && unnamed.length === 1) return { ports: [{ ...(unnamed[0] as Record<string, unknown>), name }] };
   const choices = declared.names.size ? `point the probe at one of the declared names (${[...declared.names].join(", ")}), or ` : "";
