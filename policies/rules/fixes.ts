@@ -139,7 +139,7 @@ function namesUndeclaredPort(container: unknown, handler: unknown): boolean {
 }
 
 const DECIDE_HANDLER = (kind: ProbeKind) =>
-  `nothing to copy: the container has no other probe and declares no port. Decide how to tell it is ${kind === "readinessProbe" ? "ready to serve" : kind === "startupProbe" ? "started" : "alive"}: exec a command that exits 0, or httpGet / tcpSocket / grpc on the port it listens on (declared in ports), and add it here`;
+  `nothing to copy: the container has no other working probe and declares no port. Decide how to tell it is ${kind === "readinessProbe" ? "ready to serve" : kind === "startupProbe" ? "started" : "alive"}: exec a command that exits 0, or httpGet / tcpSocket / grpc on the port it listens on (declared in ports), and add it here`;
 
 /** The probe a `…-probe-required` finding suggests, with the container's own handler where it has one. */
 export function probeFix(container: ContainerRef, kind: ProbeKind): unknown {
@@ -196,7 +196,9 @@ export function portEntry(container: unknown, containerPort: number, handler: Ha
   const ports = field(container, "ports");
   if (Array.isArray(ports)) for (const p of ports) taken.add(field(p, "name"));
   const base = handler === "grpc" ? "grpc" : handler === "tcpSocket" ? "tcp" : "http";
-  const name = [base, `${base}-${containerPort}`, `probe-${containerPort}`].find((n) => !taken.has(n)) ?? `p${containerPort}-${taken.size}`;
+  let name = [base, `${base}-${containerPort}`].find((n) => !taken.has(n));
+  // Numbered as a last resort; at most 14 characters, within the 15 a port name may have.
+  for (let i = 2; name === undefined; i++) if (!taken.has(`${base}-${containerPort}-${i}`)) name = `${base}-${containerPort}-${i}`;
   return { name, containerPort };
 }
 

@@ -175,6 +175,12 @@ describe("the probe fixes", () => {
     expect(parse(ready.fix!)).toEqual({ readinessProbe: { tcpSocket: { port: 6379 }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 } });
   });
 
+  it("declaring an undeclared probe port never reuses a name the container has", () => {
+    const ports = [{ name: "http", containerPort: 80 }, { name: "http-8080", containerPort: 81 }];
+    const [note] = checkObject(withContainer({ ports, readinessProbe: { httpGet: { path: "/ready", port: 8080 } } }), { rules: ["probe-sanity"] });
+    expect(parse(note.fix!)).toEqual({ ports: [...ports, { name: "http-8080-2", containerPort: 8080 }] });
+  });
+
   it("a probe on a port name nobody declares: the single unnamed port gets the name, otherwise the fix asks which port", () => {
     const probe = { readinessProbe: { httpGet: { path: "/ready", port: "http" } } };
     const [single] = checkObject(withContainer({ ...probe, ports: [{ containerPort: 8080, protocol: "TCP" }] }), { rules: ["probe-sanity"] });
