@@ -1,6 +1,7 @@
 /**
  * The real-manifest corpus and its pinned findings: every finding crashguard reports on each public
- * manifest in test/fixtures/real, with its message and fix, checked in beside it under expected/.
+ * manifest in test/fixtures/real, with its message and fix, checked in under test/fixtures/real-findings
+ * (apart, so the corpus directory itself stays lintable as a whole).
  * A change in verdict, message or fix is then a diff a reviewer reads, never a silent update.
  * Re-pin on purpose with `npx ts-node test/support/pin-real-findings.ts`.
  */
@@ -13,7 +14,7 @@ import { RULE_IDS } from "../../policies/rules";
 import { FIXTURES } from "./fixtures";
 
 export const REAL = path.join(FIXTURES, "real");
-export const PINNED = path.join(REAL, "expected");
+export const PINNED = path.join(FIXTURES, "real-findings");
 
 export function realManifests(): string[] {
   return fs.readdirSync(REAL).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
@@ -36,5 +37,5 @@ export function pinnedPath(file: string): string {
 }
 
 export function pinnedText(file: string): string {
-  return `# Findings on ../${file}, pinned by test/lint/real-corpus.test.ts.\n` + stringify(findingsOf(file), { lineWidth: 0 });
+  return `# Findings on test/fixtures/real/${file}, pinned by test/lint/real-corpus.test.ts.\n` + stringify(findingsOf(file), { lineWidth: 0 });
 }
