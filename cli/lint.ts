@@ -108,21 +108,32 @@ function messageWithFix(f: LintFinding): string {
 function renderText(report: LintReport): string {
   const lines: string[] = [];
   let lastFile = "";
+  // The position column is as wide as the widest position, so five-digit lines keep their gap.
+  const whereWidth = Math.max(7, ...report.findings.map((f) => `${f.line}:${f.column}`.length)) + 1;
+  const indent = " ".repeat(2 + whereWidth + 9);
   for (const f of report.findings) {
     if (f.file !== lastFile) {
       if (lastFile) lines.push("");
       lines.push(f.file);
       lastFile = f.file;
     }
-    const where = `${f.line}:${f.column}`.padEnd(8);
+    const where = `${f.line}:${f.column}`.padEnd(whereWidth);
     const level = (f.level === "mandatory" ? "error" : "warning").padEnd(9);
     lines.push(`  ${where}${level}${f.rule.padEnd(26)}${f.resource}${f.container ? ` [${f.container}]` : ""}`);
-    lines.push(`${" ".repeat(19)}${f.message}`);
-    lines.push(`${" ".repeat(19)}field: ${f.path}`);
-    if (f.fix) lines.push(`${" ".repeat(19)}fix:`, ...f.fix.split("\n").map((l) => `${" ".repeat(21)}${l}`));
+    lines.push(`${indent}${f.message}`);
+    lines.push(`${indent}field: ${f.path}`);
+    if (f.fix) lines.push(`${indent}fix:`, ...f.fix.split("\n").map((l) => `${indent}  ${l}`));
   }
   const s = report.summary;
   if (lines.length) lines.push("");
   lines.push(`${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} in ${s.workloads} workload${s.workloads === 1 ? "" : "s"} (${s.files} file${s.files === 1 ? "" : "s"})`);
+  if (report.errors.length) lines.push(`not linted, could not be read: ${unreadList(report.errors)}`);
   return lines.join("\n") + "\n";
+}
+
+/** The inputs that could not be read, by file:line, so the summary never reads as a clean pass. */
+function unreadList(errors: InputError[]): string {
+  const shown = [...new Set(errors.map((e) => `${e.file}${e.line ? `:${e.line}` : ""}`))];
+  const MAX = 5;
+  return shown.length <= MAX ? shown.join(", ") : `${shown.slice(0, MAX).join(", ")} and ${shown.length - MAX} more`;
 }

@@ -122,7 +122,8 @@ export function parseManifests(file: string, text: string, errors: InputError[])
     return manifests;
   }
   // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
-  parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true }).forEach((doc, index) => {
+  // logLevel "error": the library would print its warnings (e.g. about collection keys) straight to stderr.
+  parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true, logLevel: "error" }).forEach((doc, index) => {
     if (!(doc instanceof Document)) return; // an empty stream
     if (doc.errors.length > 0) {
       const e = doc.errors[0];

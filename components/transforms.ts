@@ -8,7 +8,7 @@
  *   new k8s.helm.v4.Chart("redis", {...}, { transforms: [withDefaults()] });  // one chart
  */
 import * as pulumi from "@pulumi/pulumi";
-import { firstPort, isWorkloadType, podTemplates } from "../policies/rules";
+import { firstPort, isWorkloadType, notCoveredByPod, podTemplates } from "../policies/rules";
 import { clonePlain, fillContainerResources, isPlain } from "../policies/rules/fill";
 import { DEFAULTS, ResourceValues, resourceRequirements } from "./defaults";
 
@@ -43,16 +43,16 @@ export function applyDefaults(type: string, props: unknown, resources: Partial<R
   for (const template of podTemplates(copy, { typeToken: type })) {
     if (template.partial) continue;
     for (const c of template.containers) {
-      changed = fillResources(c.spec, resources) || changed;
+      changed = fillResources(c.spec, resources, template.podResources) || changed;
       if (template.longRunning && c.kind !== "init") changed = fillReadinessProbe(c.spec) || changed;
     }
   }
   return changed ? copy : undefined;
 }
 
-/** Fills missing requests and memory limit of one container in place; true when it changed it. */
-export function fillResources(container: Obj, overrides: Partial<ResourceValues> = {}): boolean {
-  return fillContainerResources(container, resourceRequirements(overrides));
+/** Fills missing requests and memory limit of one container in place, except what the pod's own `spec.resources` covers; true when it changed it. */
+export function fillResources(container: Obj, overrides: Partial<ResourceValues> = {}, podResources?: unknown): boolean {
+  return fillContainerResources(container, notCoveredByPod(resourceRequirements(overrides), podResources));
 }
 
 function fillReadinessProbe(container: Obj): boolean {

@@ -4,7 +4,7 @@
  * `withDefaults()` transform. It never overwrites a value that is set, including an invalid one,
  * which the validators then report with its fix.
  */
-import { podTemplates, resourcesToFill } from "./rules";
+import { notCoveredByPod, podTemplates, resourcesToFill } from "./rules";
 import { clonePlain, fillContainerResources } from "./rules/fill";
 import { ResourcesRequiredConfig } from "./rules/types";
 
@@ -16,7 +16,8 @@ export function fillMissingResources(props: unknown, typeToken: string, config: 
   let changed = false;
   for (const template of podTemplates(copy, { typeToken })) {
     if (template.partial) continue;
-    for (const c of template.containers) changed = fillContainerResources(c.spec, wanted) || changed;
+    const fill = notCoveredByPod(wanted, template.podResources);
+    for (const c of template.containers) changed = fillContainerResources(c.spec, fill) || changed;
   }
   return changed ? copy : undefined;
 }

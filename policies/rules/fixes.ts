@@ -1,11 +1,13 @@
 /**
- * The concrete fixes findings suggest, as YAML a user can paste into the container. The values are
- * the runbook's: requests sized for a small service, a memory limit with headroom above the
- * request (so a spike is not an instant OOMKill), and probe timings that tolerate a slow response.
+ * The concrete fixes findings suggest, as YAML a user can paste into the container: requests sized
+ * for a small service, a memory limit with headroom above the request (so a spike is not an
+ * instant OOMKill), and probe timings that tolerate a slow response. A fix changes only what its
+ * finding is about; where the right value cannot be inferred it says what to decide instead.
  */
 import { stringify } from "yaml";
 import { ContainerRef, Finding } from "./types";
 import { field, isObject, isPresent, isUnknown } from "./read";
+import { HANDLERS, Handler, SECRET, effectiveTimings, handlerOf, hidesSecrets, isSecretValue, sameCheck, shownHandler } from "./handlers";
 import { fillContainerResources, type ResourceValuesToFill } from "./fill";
 import { compareQuantities, parseQuantity } from "./quantity";
 
@@ -26,9 +28,21 @@ export const SUGGESTED_PROBE_TIMINGS = {
 
 export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
 
-export function yamlSnippet(value: unknown): string {
+/** A fix that needs a decision only the user can make: what to decide, above what is certain. */
+const NOTE = Symbol("note");
+interface Noted { [NOTE]: string; value: unknown }
+
+export function note(text: string, value?: unknown): Noted {
+  return { [NOTE]: text, value };
+}
+
+export function yamlSnippet(fix: unknown): string {
+  const noted = isObject(fix) && NOTE in fix ? (fix as unknown as Noted) : undefined;
+  const value = noted ? noted.value : fix;
   // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
-  return stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : v), { lineWidth: 0 }).trimEnd();
+  // Secret values never leave the object they are in.
+  const yaml = value === undefined ? "" : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
+  return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
 }
 
 /**
@@ -78,7 +92,7 @@ function passingValues(group: unknown): Record<string, unknown> {
   if (!isObject(group)) return kept;
   for (const [name, value] of Object.entries(group)) {
     if (!isPresent(value)) continue;
-    if (isUnknown(value)) {
+    if (isUnknown(value) || isSecretValue(value)) {
       kept[name] = value;
       continue;
     }
@@ -89,21 +103,103 @@ function passingValues(group: unknown): Record<string, unknown> {
   return kept;
 }
 
+/** Probes a missing one may copy its handler from, nearest in purpose first. */
+const HANDLER_SOURCES: Record<ProbeKind, ProbeKind[]> = {
+  readinessProbe: ["livenessProbe", "startupProbe"],
+  livenessProbe: ["readinessProbe", "startupProbe"],
+  startupProbe: ["livenessProbe", "readinessProbe"],
+};
+
 /**
- * A probe on the container's first declared port (by name when it has one). With no port declared
- * there is nothing to probe, so the fix declares the conventional one; a liveness check that would
- * repeat the readiness check probes the socket instead (probe-sanity rejects the twin).
+ * The handler a new or handler-less probe should use: the container's own, copied from another of
+ * its probes; else a socket check on its first declared port (that it listens there is all that is
+ * known — no path is guessed); else nothing, and the fix says what to decide instead.
  */
+function inferHandler(container: ContainerRef, kind: ProbeKind): { raw?: Record<string, unknown>; shown?: Record<string, unknown>; from?: ProbeKind } {
+  for (const from of HANDLER_SOURCES[kind]) {
+    const probe = field(container.spec, from);
+    const handler = handlerOf(probe);
+    if (handler && !isUnknown(field(probe, handler)) && !namesUndeclaredPort(container.spec, field(probe, handler))) {
+      return { raw: { [handler]: field(probe, handler) }, shown: shownHandler(probe), from };
+    }
+  }
+  const port = firstPort(container.spec);
+  if (port === undefined) return {};
+  const socket = { tcpSocket: { port } };
+  return { raw: socket, shown: socket };
+}
+
+/** A handler on a port name the container does not declare can never succeed; it is not worth copying. */
+function namesUndeclaredPort(container: unknown, handler: unknown): boolean {
+  const port = field(handler, "port");
+  if (typeof port !== "string" || /^[0-9]+$/.test(port) || isUnknown(port)) return false;
+  const ports = field(container, "ports");
+  if (isUnknown(ports)) return false;
+  return !Array.isArray(ports) || !ports.some((p) => field(p, "name") === port || isUnknown(field(p, "name")));
+}
+
+const DECIDE_HANDLER = (kind: ProbeKind) =>
+  `nothing to copy: the container has no other working probe and declares no port. Decide how to tell it is ${kind === "readinessProbe" ? "ready to serve" : kind === "startupProbe" ? "started" : "alive"}: exec a command that exits 0, or httpGet / tcpSocket / grpc on the port it listens on (declared in ports), and add it here`;
+
+/** The probe a `…-probe-required` finding suggests, with the container's own handler where it has one. */
 export function probeFix(container: ContainerRef, kind: ProbeKind): unknown {
-  const declared = firstPort(container.spec);
-  const port = declared ?? "http";
-  const path = kind === "readinessProbe" ? "/ready" : "/healthz";
-  const readinessGet = field(field(container.spec, "readinessProbe"), "httpGet");
-  const twin = kind === "livenessProbe" && field(readinessGet, "path") === path && field(readinessGet, "port") === port;
-  return {
-    ...(declared === undefined ? { ports: [{ name: "http", containerPort: 8080 }] } : {}),
-    [kind]: { ...(twin ? { tcpSocket: { port } } : { httpGet: { path, port } }), ...SUGGESTED_PROBE_TIMINGS[kind] },
-  };
+  const { raw, shown, from } = inferHandler(container, kind);
+  if (!raw || !shown) return note(DECIDE_HANDLER(kind), { [kind]: { ...SUGGESTED_PROBE_TIMINGS[kind] } });
+  return withSecretsNote({ [kind]: { ...shown, ...distinctTimings(container, kind, raw) } }, from);
+}
+
+/** A probe that has no handler, given the one the container's other probes or ports suggest; its timings kept. */
+export function handlerFix(container: ContainerRef, kind: ProbeKind): unknown {
+  const { raw, shown, from } = inferHandler(container, kind);
+  const rest = withoutHandler(field(container.spec, kind));
+  if (!raw || !shown) return note(DECIDE_HANDLER(kind), { [kind]: rest });
+  return withSecretsNote({ [kind]: { ...shown, ...rest } }, from);
+}
+
+/** The container's probe with `changes` applied and nothing else touched (its handler shown, not copied, where it holds secrets). */
+export function probeWith(container: ContainerRef, kind: ProbeKind, changes: Record<string, unknown>): unknown {
+  const probe = field(container.spec, kind);
+  return withSecretsNote({ [kind]: { ...shownHandler(probe), ...withoutHandler(probe), ...changes } }, kind);
+}
+
+/**
+ * Suggested timings, unless with `handler` they would make liveness and readiness the same check
+ * (restarted the moment it is taken out of rotation): then liveness waits twice as long, or
+ * readiness checks more often.
+ */
+function distinctTimings(container: ContainerRef, kind: ProbeKind, handler: Record<string, unknown>): Record<string, number> {
+  const timings: Record<string, number> = { ...SUGGESTED_PROBE_TIMINGS[kind] };
+  const other = kind === "livenessProbe" ? field(container.spec, "readinessProbe") : kind === "readinessProbe" ? field(container.spec, "livenessProbe") : undefined;
+  const otherTimings = effectiveTimings(other);
+  if (!otherTimings || !sameCheck({ ...handler, ...timings }, other)) return timings;
+  if (kind === "livenessProbe") return { ...timings, failureThreshold: otherTimings.failureThreshold * 2 };
+  const periodSeconds = otherTimings.periodSeconds === 5 ? 4 : 5;
+  return { ...timings, periodSeconds, timeoutSeconds: Math.min(timings.timeoutSeconds, periodSeconds - 1) };
+}
+
+function withoutHandler(probe: unknown): Record<string, unknown> {
+  if (!isObject(probe)) return {};
+  return Object.fromEntries(Object.entries(probe).filter(([k]) => !(HANDLERS as readonly string[]).includes(k)));
+}
+
+function withSecretsNote(fix: Record<string, unknown>, from: ProbeKind | undefined): unknown {
+  if (!hidesSecrets(fix)) return fix;
+  return note(`${SECRET} stands for the exec command or header values of the container's own ${from ?? "probe"}, which are never copied here; keep yours`, fix);
+}
+
+/**
+ * A port entry for `containerPort` under a name the container does not use yet (the API server
+ * rejects duplicate names), named for the protocol the probe speaks.
+ */
+export function portEntry(container: unknown, containerPort: number, handler: Handler): { name: string; containerPort: number } {
+  const taken = new Set<unknown>();
+  const ports = field(container, "ports");
+  if (Array.isArray(ports)) for (const p of ports) taken.add(field(p, "name"));
+  const base = handler === "grpc" ? "grpc" : handler === "tcpSocket" ? "tcp" : "http";
+  let name = [base, `${base}-${containerPort}`].find((n) => !taken.has(n));
+  // Numbered as a last resort; at most 14 characters, within the 15 a port name may have.
+  for (let i = 2; name === undefined; i++) if (!taken.has(`${base}-${containerPort}-${i}`)) name = `${base}-${containerPort}-${i}`;
+  return { name, containerPort };
 }
 
 export function firstPort(container: unknown): string | number | undefined {
@@ -111,7 +207,7 @@ export function firstPort(container: unknown): string | number | undefined {
   if (!Array.isArray(ports)) return undefined;
   for (const p of ports) {
     const name = field(p, "name");
-    if (typeof name === "string" && name) return name;
+    if (typeof name === "string" && name && !isUnknown(name)) return name;
     const num = field(p, "containerPort");
     if (typeof num === "number") return num;
   }

@@ -19,7 +19,7 @@ export { parseQuantity, compareQuantities } from "./quantity";
 export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS } from "./workload";
 export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, firstPort } from "./fixes";
 export { PROBE_DEFAULTS } from "./probes";
-export { resourcesToFill } from "./resources";
+export { notCoveredByPod, resourcesToFill } from "./resources";
 export { isUnknown } from "./read";
 export { DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
 

@@ -5,15 +5,15 @@
  */
 import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, SUGGESTED_PROBE_TIMINGS, finding, probeFix } from "./fixes";
+import { ProbeKind, finding, handlerFix, note, portEntry, probeFix, probeWith } from "./fixes";
+import { HANDLERS, PROBE_DEFAULTS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
+import { whileFailing, withoutLiveness, withoutReadiness } from "./consequences";
 import { describeContainer } from "./resources";
 import { commonSchema } from "./schema";
 
-const PROBE_KINDS: ProbeKind[] = ["readinessProbe", "livenessProbe", "startupProbe"];
-const HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"] as const;
+export { PROBE_DEFAULTS } from "./handlers";
 
-/** kubelet's own defaults, used when a probe leaves a timing out. */
-export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+const PROBE_KINDS: ProbeKind[] = ["readinessProbe", "livenessProbe", "startupProbe"];
 
 const requiredSchema = {
   ...commonSchema,
@@ -21,7 +21,8 @@ const requiredSchema = {
 };
 
 function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-required">(
-  id: Id, probe: ProbeKind, title: string, description: string, defaultLevel: "mandatory" | "advisory", why: string,
+  id: Id, probe: ProbeKind, title: string, description: string, defaultLevel: "mandatory" | "advisory",
+  why: (t: PodTemplate, c: ContainerRef) => string,
 ): Rule<Id> {
   return {
     id,
@@ -43,7 +44,7 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
           resource: template.resource,
           container: c.name,
           path: join(c.path, probe),
-          message: `${describeContainer(c)} has no ${probe}; ${why}`,
+          message: `${describeContainer(c)} has no ${probe}; ${why(template, c)}`,
         }, probeFix(c, probe)));
     },
   };
@@ -54,7 +55,7 @@ export const readinessProbeRequired = probeRequired(
   "Readiness probe on every long-running container",
   "Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods and restartable sidecars declare a readinessProbe, so traffic and rollouts wait until the app can serve. Jobs and CronJobs are exempt.",
   "mandatory",
-  "Kubernetes sends it traffic and counts the rollout as progressing the moment the process starts, ready or not",
+  withoutReadiness,
 );
 
 export const livenessProbeRequired = probeRequired(
@@ -62,7 +63,7 @@ export const livenessProbeRequired = probeRequired(
   "Liveness probe on every long-running container",
   "Long-running containers declare a livenessProbe, so a hung process is restarted instead of silently serving errors. Jobs and CronJobs are exempt.",
   "advisory",
-  "a hung process is never restarted",
+  withoutLiveness,
 );
 
 const SANITY_DEFAULTS: Required<Omit<ProbeSanityConfig, "excludeNamespaces">> = {
@@ -82,8 +83,8 @@ export const probeSanity: Rule<"probe-sanity"> = {
     properties: {
       ...commonSchema,
       minStartupSeconds: { type: "integer", minimum: 0, default: 30, description: "Seconds an app may need to start; a liveness probe without a startupProbe must allow at least this long (initialDelaySeconds + failureThreshold × periodSeconds)." },
-      requireDeclaredPort: { type: "boolean", default: true, description: "Numbered probe ports must appear in the container's ports." },
-      forbidIdenticalLivenessReadiness: { type: "boolean", default: true, description: "A liveness probe must not use the same handler as the readiness probe." },
+      requireDeclaredPort: { type: "boolean", default: true, description: "Note (low severity) numbered probe ports missing from the container's ports; the kubelet probes them anyway, so this is about documenting where the app listens." },
+      forbidIdenticalLivenessReadiness: { type: "boolean", default: true, description: "A liveness probe must not repeat the readiness probe's check with the same timings (the same handler with different thresholds is fine)." },
     },
   },
   check(template, config) {
@@ -96,8 +97,8 @@ export const probeSanity: Rule<"probe-sanity"> = {
 
 function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Required<Omit<ProbeSanityConfig, "excludeNamespaces">>): Finding[] {
   const findings: Finding[] = [];
-  const report = (path: string, message: string, fix?: unknown) =>
-    findings.push(finding({ rule: "probe-sanity", severity: "medium", resource: template.resource, container: c.name, path, message }, fix));
+  const report: Report = (path, message, fix, severity = "medium") =>
+    findings.push(finding({ rule: "probe-sanity", severity, resource: template.resource, container: c.name, path, message }, fix));
   const who = describeContainer(c);
 
   for (const kind of PROBE_KINDS) {
@@ -108,28 +109,26 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
       report(path, `${who} has a ${kind}, but plain init containers run to completion and the API server rejects probes on them; remove it, or make the container a sidecar with restartPolicy: Always`);
       continue;
     }
-    checkHandler(probe, path, c, cfg, report);
+    checkHandler(probe, kind, path, template, c, cfg, report);
     const timing = readTimings(probe, path, report);
     if (timing.timeoutSeconds !== undefined && timing.periodSeconds !== undefined && timing.timeoutSeconds >= timing.periodSeconds) {
       report(join(path, "timeoutSeconds"),
-        `${who}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}), so a slow check overlaps the next one`,
-        ({ [kind]: { periodSeconds: Math.max(timing.periodSeconds, timing.timeoutSeconds + 1), timeoutSeconds: timing.timeoutSeconds } }));
+        `${who}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}); the kubelet runs one check at a time, so a slow check takes the whole period and the next starts late — the probe runs less often than periodSeconds says, and failures take up to failureThreshold × ${timing.timeoutSeconds}s to act on`,
+        probeWith(c, kind, { periodSeconds: timing.timeoutSeconds + 1 }));
     }
     if (kind !== "readinessProbe" && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
-      report(join(path, "successThreshold"), `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`, ({ [kind]: { successThreshold: 1 } }));
+      report(join(path, "successThreshold"), `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`, probeWith(c, kind, { successThreshold: 1 }));
     }
   }
   if (c.kind === "init") return findings;
 
   const liveness = field(c.spec, "livenessProbe");
   const readiness = field(c.spec, "readinessProbe");
-  if (isObject(liveness) && isObject(readiness) && cfg.forbidIdenticalLivenessReadiness) {
-    const lh = handlerOf(liveness);
-    if (lh && canonical(field(liveness, lh)) === canonical(field(readiness, lh))) {
-      report(join(join(c.path, "livenessProbe"), lh),
-        `${who}: livenessProbe uses the same ${lh} check as readinessProbe, so a pod that is merely busy or waiting on a dependency gets restarted instead of just taken out of rotation`,
-        ({ livenessProbe: { httpGet: { path: "/healthz", port: portOf(liveness) ?? 8080 } }, readinessProbe: { httpGet: { path: "/ready", port: portOf(readiness) ?? 8080 } } }));
-    }
+  if (cfg.forbidIdenticalLivenessReadiness && sameCheck(liveness, readiness)) {
+    const handler = handlerOf(liveness)!;
+    report(join(join(c.path, "livenessProbe"), handler),
+      `${who}: livenessProbe uses the same ${handler} check as readinessProbe, with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
+      probeWith(c, "livenessProbe", { failureThreshold: effectiveTimings(readiness)!.failureThreshold * 2 }));
   }
   if (isObject(liveness) && !isPresent(field(c.spec, "startupProbe"))) {
     const t = readTimings(liveness, "", () => undefined);
@@ -137,25 +136,25 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
       const grace = t.initialDelaySeconds + t.failureThreshold * t.periodSeconds;
       if (grace < cfg.minStartupSeconds) {
         report(join(c.path, "livenessProbe"),
-          `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up — the classic liveness-induced CrashLoopBackOff; add a startupProbe`,
-          ({ startupProbe: { [handlerOf(liveness) ?? "httpGet"]: field(liveness, handlerOf(liveness) ?? "httpGet") ?? { path: "/healthz", port: 8080 }, ...SUGGESTED_PROBE_TIMINGS.startupProbe } }));
+          `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up: ${whileFailing(template, c, "livenessProbe")}; add a startupProbe with the same check`,
+          probeFix(c, "startupProbe"));
       }
     }
   }
   return findings;
 }
 
-type Report = (path: string, message: string, fix?: unknown) => void;
+type Report = (path: string, message: string, fix?: unknown, severity?: Finding["severity"]) => void;
 
-function checkHandler(probe: Record<string, unknown>, path: string, c: ContainerRef, cfg: { requireDeclaredPort: boolean }, report: Report): void {
+function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: string, template: PodTemplate, c: ContainerRef, cfg: { requireDeclaredPort: boolean }, report: Report): void {
   const who = describeContainer(c);
   const present = HANDLERS.filter((h) => isPresent(field(probe, h)));
   if (present.length === 0) {
-    report(path, `${who}: ${lastKey(path)} has no handler; set exactly one of exec, httpGet, tcpSocket or grpc`, probeFix(c, lastKey(path) as ProbeKind));
+    report(path, `${who}: ${kind} has no handler; set exactly one of exec, httpGet, tcpSocket or grpc`, handlerFix(c, kind));
     return;
   }
   if (present.length > 1) {
-    report(path, `${who}: ${lastKey(path)} sets ${present.join(" and ")}; a probe takes exactly one handler`);
+    report(path, `${who}: ${kind} sets ${present.join(" and ")}; a probe takes exactly one handler`);
     return;
   }
   const handler = present[0];
@@ -165,8 +164,9 @@ function checkHandler(probe: Record<string, unknown>, path: string, c: Container
     const command = field(spec, "command");
     if (isUnknown(command)) return;
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== "string") || command[0] === "") {
-      report(join(join(path, "exec"), "command"), `${who}: ${lastKey(path)}.exec.command must be a non-empty list of strings, but is ${describeValue(command)}`,
-        ({ exec: { command: ["/bin/sh", "-c", "test -f /tmp/healthy"] } }));
+      // The command is not repeated: it may carry a credential, and its value is not the point.
+      report(join(join(path, "exec"), "command"), `${who}: ${kind}.exec.command must be a non-empty list of strings, but is ${Array.isArray(command) ? (command.length === 0 ? "an empty list" : "a list with an empty or non-string entry") : typeof command === "string" ? "a single string" : describeValue(command)}`,
+        note(`decide the command that exits 0 when the container is ${kind === "readinessProbe" ? "ready" : "healthy"}, written as a list: command: ["/path/to/check", "arg"]`));
     }
     return;
   }
@@ -175,36 +175,50 @@ function checkHandler(probe: Record<string, unknown>, path: string, c: Container
   if (isUnknown(port)) return;
   const declared = declaredPorts(c.spec);
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
-    if (!declared.names.has(port)) {
-      report(portPath, `${who}: ${lastKey(path)} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}; the probe can never succeed`,
-        ({ ports: [{ name: port, containerPort: 8080 }] }));
-    }
+    if (declared.unknown || declared.names.has(port)) return; // ports unknown during preview: neither pass nor fail
+    report(portPath, `${who}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
+      namedPortFix(port, declared));
     return;
   }
   const num = typeof port === "string" ? Number(port) : port;
   if (typeof num !== "number" || !Number.isInteger(num) || num < 1 || num > 65535) {
-    report(portPath, `${who}: ${lastKey(path)} port must be a port number 1-65535 or a declared port name, but is ${describeValue(port)}`);
+    report(portPath, `${who}: ${kind} port must be a port number 1-65535 or a declared port name, but is ${describeValue(port)}`);
     return;
   }
-  if (cfg.requireDeclaredPort && !declared.numbers.has(num)) {
-    report(portPath, `${who}: ${lastKey(path)} probes port ${num}, which the container does not declare in ports; if the app listens elsewhere the probe fails and the pod never becomes ready`,
-      ({ ports: [{ name: "http", containerPort: num }] }));
+  if (cfg.requireDeclaredPort && !declared.unknown && !declared.numbers.has(num)) {
+    // The kubelet probes a numbered port whether or not it is declared; this is documentation, not breakage.
+    report(portPath, `${who}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
+      { ports: [...declared.entries, portEntry(c.spec, num, handler)] }, "low");
   }
 }
 
-function declaredPorts(container: unknown): { names: Set<string>; numbers: Set<number> } {
-  const names = new Set<string>();
-  const numbers = new Set<number>();
+/**
+ * A probe naming a port the container does not declare: when the container has exactly one unnamed
+ * port, that must be it, so name it; otherwise only the user knows which port the app listens on.
+ */
+function namedPortFix(name: string, declared: DeclaredPorts): unknown {
+  const unnamed = declared.entries.filter((p) => isObject(p) && !isPresent(field(p, "name")));
+  if (declared.entries.length === 1 && unnamed.length === 1) return { ports: [{ ...(unnamed[0] as Record<string, unknown>), name }] };
+  const choices = declared.names.size ? `point the probe at one of the declared names (${[...declared.names].join(", ")}), or ` : "";
+  return note(`decide which port the app answers on: ${choices}declare it in ports as name: ${name} with its containerPort`);
+}
+
+interface DeclaredPorts { names: Set<string>; numbers: Set<number>; entries: unknown[]; unknown: boolean }
+
+function declaredPorts(container: unknown): DeclaredPorts {
+  const out: DeclaredPorts = { names: new Set(), numbers: new Set(), entries: [], unknown: false };
   const ports = field(container, "ports");
-  if (Array.isArray(ports)) {
-    for (const p of ports) {
-      const name = field(p, "name");
-      const num = field(p, "containerPort");
-      if (typeof name === "string") names.add(name);
-      if (typeof num === "number") numbers.add(num);
-    }
+  if (isUnknown(ports)) return { ...out, unknown: true };
+  if (!Array.isArray(ports)) return out;
+  out.entries = ports;
+  for (const p of ports) {
+    const name = field(p, "name");
+    const num = field(p, "containerPort");
+    if (isUnknown(p) || isUnknown(name) || isUnknown(num)) out.unknown = true;
+    if (typeof name === "string" && !isUnknown(name)) out.names.add(name);
+    if (typeof num === "number") out.numbers.add(num);
   }
-  return { names, numbers };
+  return out;
 }
 
 type Timings = Partial<Record<keyof typeof PROBE_DEFAULTS, number>>;
@@ -227,22 +241,6 @@ function readTimings(probe: Record<string, unknown>, path: string, report: Repor
     out[key] = v;
   }
   return out;
-}
-
-function handlerOf(probe: unknown): (typeof HANDLERS)[number] | undefined {
-  return HANDLERS.find((h) => isPresent(field(probe, h)));
-}
-
-function portOf(probe: unknown): unknown {
-  const h = handlerOf(probe);
-  return h ? field(field(probe, h), "port") : undefined;
-}
-
-/** Key-order-independent JSON, so `{port, path}` equals `{path, port}`. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
-  return JSON.stringify(v) ?? "null";
 }
 
 function lastKey(path: string): string {

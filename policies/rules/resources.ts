@@ -9,6 +9,7 @@ import { field, isObject, isPresent, isUnknown, join } from "./read";
 import { SUGGESTED_RESOURCES, finding, resourcesFix } from "./fixes";
 import type { ResourceValuesToFill } from "./fill";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
+import { isSecretValue } from "./handlers";
 
 type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
 
@@ -46,7 +47,7 @@ export const resourcesRequired: Rule<"resources-required"> = {
   },
   check(template, config) {
     if (template.partial) return []; // a Patch leaves absent fields as they are
-    const wanted = resourcesToFill(config);
+    const wanted = notCoveredByPod(resourcesToFill(config), template.podResources);
     const needs: Need[] = (["requests", "limits"] as const).flatMap((key) =>
       Object.keys(wanted[key]).map((resource) => ({ key, resource: resource as Need["resource"], label: `${resource} ${key === "requests" ? "request" : "limit"}` })));
     const findings: Finding[] = [];
@@ -81,15 +82,26 @@ export function resourcesToFill(config: ResourcesRequiredConfig): ResourceValues
   return wanted;
 }
 
+/** What is left to fill in once pod-level requests and limits are counted: they cover every container. */
+export function notCoveredByPod(wanted: ResourceValuesToFill, podResources: unknown): ResourceValuesToFill {
+  const keep = (key: "requests" | "limits") =>
+    Object.fromEntries(Object.entries(wanted[key]).filter(([resource]) => !covers(podResources, key, resource)));
+  return { requests: keep("requests"), limits: keep("limits") };
+}
+
 /** Missing, or zero (which Kubernetes treats as not asking for anything). */
 function isMissing(c: ContainerRef, need: Need): boolean {
-  const resources = field(c.spec, "resources");
-  if (isUnknown(resources)) return false;
-  const direct = quantityAt(resources, need.key, need.resource);
-  if (direct !== "missing") return direct === "zero";
+  return !covers(field(c.spec, "resources"), need.key, need.resource);
+}
+
+/** `resources` (a container's or the pod's) sets a non-zero value for this request or limit. */
+function covers(resources: unknown, key: "requests" | "limits", resource: string): boolean {
+  if (!isPresent(resources)) return false;
+  if (isUnknown(resources)) return true;
+  const direct = quantityAt(resources, key, resource);
+  if (direct !== "missing") return direct === "set";
   // The API server copies a limit into a missing request, so a limit satisfies the request.
-  if (need.key === "requests") return quantityAt(resources, "limits", need.resource) !== "set";
-  return true;
+  return key === "requests" && quantityAt(resources, "limits", resource) === "set";
 }
 
 function quantityAt(resources: unknown, key: string, resource: string): "missing" | "zero" | "set" {
@@ -97,7 +109,7 @@ function quantityAt(resources: unknown, key: string, resource: string): "missing
   if (isUnknown(group)) return "set";
   const v = field(group, resource);
   if (!isPresent(v)) return "missing";
-  if (isUnknown(v)) return "set";
+  if (isUnknown(v) || isSecretValue(v)) return "set";
   const q = parseQuantity(v);
   return q.ok && q.quantity.nanos === 0n ? "zero" : "set"; // an invalid value is resource-values-valid's to report
 }
@@ -125,30 +137,38 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
   check(template, config) {
     const cfg = { ...DEFAULT_VALUES, ...config };
     const findings: Finding[] = [];
-    for (const c of template.containers) findings.push(...checkValues(template, c, cfg));
+    if (isObject(template.podResources)) {
+      // The platform's bounds and ratios are per container; the pod's totals are checked for validity and order only.
+      findings.push(...checkValues(template, { who: "the pod", resources: template.podResources, base: join(template.specPath, "resources") }, {}));
+    }
+    for (const c of template.containers) {
+      findings.push(...checkValues(template, { who: describeContainer(c), container: c.name, resources: field(c.spec, "resources"), base: join(c.path, "resources") }, cfg));
+    }
     return findings;
   },
 };
 
-function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValuesConfig): Finding[] {
+/** Whose `resources` block is checked: a container's, or the pod's own (then `container` is unset). */
+interface ResourcesAt { who: string; container?: string; resources: unknown; base: string }
+
+function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValuesConfig): Finding[] {
   const findings: Finding[] = [];
   const report = (path: string, message: string, fix?: unknown) =>
-    findings.push(finding({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: c.name, path, message }, fix));
-  const resources = field(c.spec, "resources");
-  const base = join(c.path, "resources");
+    findings.push(finding({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: at.container, path, message }, fix));
+  const { resources, base, who } = at;
   const parsed: Record<"requests" | "limits", Record<string, Quantity>> = { requests: {}, limits: {} };
 
   for (const key of ["requests", "limits"] as const) {
     const group = field(resources, key);
     if (!isObject(group)) continue;
     for (const [name, value] of Object.entries(group)) {
-      if (!isPresent(value) || isUnknown(value)) continue;
+      if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
       const path = join(join(base, key), name);
       const q = parseQuantity(value);
       if (!q.ok) {
-        report(path, `${describeContainer(c)}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: q.correction ?? suggestion(name, key) } }));
+        report(path, `${who}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: q.correction ?? suggestion(name, key) } }));
       } else if (q.quantity.nanos < 0n) {
-        report(path, `${describeContainer(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, ({ [key]: { [name]: suggestion(name, key) } }));
+        report(path, `${who}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, ({ [key]: { [name]: suggestion(name, key) } }));
       } else {
         parsed[key][name] = q.quantity;
       }
@@ -159,7 +179,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
     const request = parsed.requests[name];
     if (request && compareQuantities(limit, request) < 0) {
       report(join(join(base, "limits"), name),
-        `${describeContainer(c)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
+        `${who}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
         ({ limits: { [name]: request.text } }));
     }
   }
@@ -171,7 +191,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
     const r = quantityRatio(limit, request);
     if (r > max) {
       report(join(join(base, "limits"), name),
-        `${describeContainer(c)}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`);
+        `${who}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`);
     }
   };
   ratio("memory", cfg.maxMemoryLimitToRequestRatio);
@@ -184,7 +204,7 @@ function checkValues(template: PodTemplate, c: ContainerRef, cfg: ResourceValues
     const cmp = compareQuantities(value, b.quantity);
     if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
       report(join(join(base, key), name),
-        `${describeContainer(c)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
+        `${who}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
         ({ [key]: { [name]: bound } }));
     }
   };

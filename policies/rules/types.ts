@@ -60,6 +60,8 @@ export interface PodTemplate {
   /** Annotations of the owning object merged with the pod template's (owner wins). */
   annotations: Record<string, string>;
   containers: ContainerRef[];
+  /** The pod spec's own `resources` (pod-level requests and limits, KEP-2837), as written; untrusted. */
+  podResources?: unknown;
   /** Structural problems found while reading the template (become `spec-readable` findings). */
   problems: Array<{ path: string; message: string; container?: string }>;
 }
@@ -107,9 +109,9 @@ export interface ProbeRequiredConfig extends CommonConfig {
 export interface ProbeSanityConfig extends CommonConfig {
   /** Seconds a container may need to start before a liveness probe without a startupProbe may kill it. */
   minStartupSeconds?: number;
-  /** Flag numbered probe ports that the container does not declare in `ports`. */
+  /** Note (low severity) numbered probe ports the container does not list in `ports`; the kubelet needs no declaration. */
   requireDeclaredPort?: boolean;
-  /** Flag a liveness probe whose handler is identical to the readiness probe's. */
+  /** Flag a liveness probe that repeats the readiness probe: the same handler and the same timings. */
   forbidIdenticalLivenessReadiness?: boolean;
 }
 

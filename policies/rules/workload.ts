@@ -141,6 +141,7 @@ function collect(obj: unknown, kind: string, path: string, partial: boolean, fal
   if (kind === "Pod" && field(spec, "restartPolicy") !== undefined && field(spec, "restartPolicy") !== "Always") {
     template.longRunning = false; // a run-to-completion Pod is a job in all but name
   }
+  template.podResources = field(spec, "resources");
   readContainers(spec as Obj, template, "containers", partial);
   readContainers(spec as Obj, template, "initContainers", true);
   out.push(template);

@@ -2,10 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/lint";
-import { FIXTURES } from "../support/fixtures";
+import { parse } from "yaml";
 import { fakeIO } from "../support/io";
-
-const REAL = path.join(FIXTURES, "real");
+import { REAL, findingsOf, pinnedPath, realManifests } from "../support/real-corpus";
 
 async function lint(file: string, extra: string[] = []): Promise<{ code: number; verdict: string[] }> {
   const io = fakeIO();
@@ -38,7 +37,7 @@ describe("real manifests, judged as their own projects document them", () => {
     const io = fakeIO();
     await main([path.join(REAL, "k8s-docs-http-liveness.yaml")], io);
     expect(io.out).toContain("12s after it starts");
-    expect(io.out).toContain("probes port 8080, which the container does not declare");
+    expect(io.out).toContain("probes port 8080, which the container does not list in ports; the kubelet probes it anyway");
   });
 
   it("the docs' memory demo: memory set, cpu request missing", async () => {
@@ -82,5 +81,48 @@ describe("real manifests, judged as their own projects document them", () => {
       "items[0].spec.template.spec.containers[0].readinessProbe.httpGet.port @40",
       "items[0].spec.template.spec.containers[0].livenessProbe.httpGet.port @26",
     ]);
+  });
+});
+
+describe("real manifests: every finding, message and fix pinned", () => {
+  it.each(realManifests())("%s matches its pinned findings", (file) => {
+    expect(fs.existsSync(pinnedPath(file))).toBe(true);
+    expect(findingsOf(file)).toEqual(parse(fs.readFileSync(pinnedPath(file), "utf8")) ?? []);
+  });
+});
+
+describe("real manifests: fixes that keep what the container already does", () => {
+  const fixes = (file: string, rule: string) =>
+    (findingsOf(file) as Array<{ rule: string; fix?: string }>).filter((f) => f.rule === rule).map((f) => f.fix ?? "");
+
+  it("Redis (microservices-demo): the twin-probe fix keeps its tcpSocket on 6379 and only lets liveness wait longer", () => {
+    const [fix] = fixes("microservices-demo-redis.yaml", "probe-sanity").filter((f) => f.startsWith("livenessProbe"));
+    expect(parse(fix)).toEqual({ livenessProbe: { tcpSocket: { port: 6379 }, periodSeconds: 5, failureThreshold: 6 } });
+  });
+
+  it("a load generator with no port and no probe: the fix says what to decide, no port or path invented", () => {
+    for (const fix of [...fixes("microservices-demo-loadgenerator.yaml", "readiness-probe-required"), ...fixes("microservices-demo-loadgenerator.yaml", "liveness-probe-required")]) {
+      expect(fix).toMatch(/^# nothing to copy: .*Decide/);
+      const yaml = fix.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+      expect(yaml).not.toMatch(/port|path|httpGet|tcpSocket|exec/i);
+    }
+  });
+
+  it("Cassandra (kubernetes/examples): liveness copies its own exec readiness check, the command hidden, never httpGet on the gossip port", () => {
+    const [fix] = fixes("kubernetes-examples-cassandra-statefulset.yaml", "liveness-probe-required");
+    expect(fix).toMatch(/^# \[secret\] stands for the exec command/);
+    expect(parse(fix).livenessProbe.exec).toEqual({ command: "[secret]" });
+    expect(fix).not.toMatch(/httpGet|7000|ready-probe/);
+  });
+
+  it("ingress-nginx: the same handler with a more patient liveness is not reported as identical", () => {
+    const messages = (findingsOf("ingress-nginx-controller-deployment.yaml") as Array<{ message: string }>).map((f) => f.message);
+    expect(messages.join("\n")).not.toMatch(/same httpGet check/);
+  });
+
+  it("an undeclared numbered port is a note whose fix keeps every declared port and adds no name already taken", () => {
+    const [fix] = fixes("ingress-nginx-controller-deployment.yaml", "probe-sanity");
+    const names = (parse(fix).ports as Array<{ name: string }>).map((p) => p.name);
+    expect(names).toEqual(["http", "https", "webhook", "http-10254"]);
   });
 });
