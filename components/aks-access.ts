@@ -1,0 +1,104 @@
+/**
+ * Who may use the cluster: the deploying identity's Azure RBAC grant on the Kubernetes API, the
+ * kubelet's AcrPull grants, and the kubeconfig `cluster.provider` uses, which resolves only once
+ * the API server honours the grant.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RoleAssignment, getClientConfigOutput } from "@pulumi/azure-native/authorization";
+import type { ManagedCluster } from "@pulumi/azure-native/containerservice";
+import { DEFAULT_BACKOFF, Backoff, backoffDelay, sleep } from "../verify/collection";
+import { ApiError, KubeClient } from "../verify/kube-client";
+import { loadConnection } from "../verify/kubeconfig";
+import { ResolvedAksArgs } from "./aks-args";
+
+/**
+ * Built-in role definition ids, the same in every tenant
+ * (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers).
+ */
+export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+export const ACR_PULL_ROLE = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+
+function roleDefinitionId(opts: pulumi.InvokeOutputOptions, role: string): pulumi.Output<string> {
+  return pulumi.interpolate`/subscriptions/${getClientConfigOutput(opts).subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}
+
+/** "Azure Kubernetes Service RBAC Cluster Admin" on the cluster for the deploying identity (or the principal given). */
+export function grantClusterAdmin(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment | undefined {
+  if (!d.grantDeployerClusterAdmin) return undefined;
+  return new RoleAssignment(`${name}-cluster-admin`, {
+    principalId: d.clusterAdminPrincipalId ?? getClientConfigOutput(opts).objectId,
+    roleDefinitionId: roleDefinitionId(opts, AKS_RBAC_CLUSTER_ADMIN_ROLE),
+    scope: cluster.id,
+    description: "Lets the identity that deploys the cluster manage what runs in it (crashguard AksCluster).",
+  }, opts);
+}
+
+/** AcrPull on each registry for the kubelet identity, the identity nodes pull images with. */
+export function grantAcrPull(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment[] {
+  const kubelet = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
+  return (d.acrIds ?? []).map((scope, i) => new RoleAssignment(`${name}-acr-pull-${i}`, {
+    principalId: kubelet,
+    principalType: "ServicePrincipal",
+    roleDefinitionId: roleDefinitionId(opts, ACR_PULL_ROLE),
+    scope,
+  }, opts));
+}
+
+/**
+ * The kubeconfig for `cluster.provider`: the cluster's own, released only after the grant exists
+ * and — on `pulumi up` — the API server accepts it, so no Kubernetes resource races the role
+ * assignment's propagation. Without a grant (or with `accessWaitSeconds: 0`) nothing is awaited
+ * beyond the grant itself.
+ */
+export function providerKubeconfig(name: string, kubeconfig: pulumi.Output<string>, grant: RoleAssignment | undefined, d: ResolvedAksArgs): pulumi.Output<string> {
+  if (!grant) return kubeconfig;
+  return pulumi.all([kubeconfig, grant.id]).apply(async ([text]) => {
+    if (d.accessWaitSeconds > 0 && !pulumi.runtime.isDryRun()) {
+      await waitForAccess(text, d.accessWaitSeconds).catch((err: Error) => {
+        throw new pulumi.RunError(`AksCluster "${name}": ${err.message}`);
+      });
+    }
+    return text;
+  });
+}
+
+/**
+ * Lists namespaces (one item) until the API server stops answering 401/403 — what a fresh
+ * Azure RBAC grant looks like until it propagates — or a connection error, as a new cluster's
+ * DNS name may not resolve yet. Gives up after `timeoutSeconds` with the fix; never prints the kubeconfig.
+ */
+export async function waitForAccess(kubeconfig: string, timeoutSeconds: number, backoff: Backoff = DEFAULT_BACKOFF): Promise<void> {
+  const client = new KubeClient(loadConnection({ kubeconfig }));
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const signal = new AbortController().signal;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const refusal = await refusalOf(client);
+      if (!refusal) return;
+      const delay = backoffDelay(attempt, backoff, refusal.retryAfterSeconds);
+      if (Date.now() + delay > deadline) {
+        throw new Error(
+          `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.message}). ` +
+          `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
+          `if this machine cannot reach the API server (a private cluster), set accessWaitSeconds: 0 and deploy Kubernetes resources from inside its network`,
+        );
+      }
+      await sleep(delay, signal);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+const PROPAGATING = new Set([0, 401, 403, 429]);
+
+/** Why the API server did not serve the probe, when that may pass with time; other errors are thrown. */
+async function refusalOf(client: KubeClient): Promise<ApiError | undefined> {
+  try {
+    await client.getText("/api/v1/namespaces", { limit: "1" }, { verb: "list", resource: "namespaces", namespace: "(all)" });
+    return undefined;
+  } catch (err) {
+    if (err instanceof ApiError && (PROPAGATING.has(err.status) || err.status >= 500)) return err;
+    throw err;
+  }
+}
