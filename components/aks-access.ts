@@ -27,10 +27,23 @@ export function grantClusterAdmin(name: string, d: ResolvedAksArgs, cluster: Man
   if (!d.grantDeployerClusterAdmin) return undefined;
   return new RoleAssignment(`${name}-cluster-admin`, {
     principalId: d.clusterAdminPrincipalId ?? getClientConfigOutput(opts).objectId,
+    principalType: d.clusterAdminPrincipalType ?? (d.clusterAdminPrincipalId !== undefined ? "User" : deployerPrincipalType()),
     roleDefinitionId: roleDefinitionId(opts, AKS_RBAC_CLUSTER_ADMIN_ROLE),
     scope: cluster.id,
     description: "Lets the identity that deploys the cluster manage what runs in it (crashguard AksCluster).",
   }, opts);
+}
+
+/**
+ * The kind of principal azure-native signs in as: a client id (secret, certificate, OIDC) or a
+ * managed identity is a service principal; without either it uses the Azure CLI's signed-in user
+ * (https://www.pulumi.com/registry/packages/azure-native/installation-configuration/).
+ */
+export function deployerPrincipalType(env: NodeJS.ProcessEnv = process.env): "User" | "ServicePrincipal" {
+  const config = new pulumi.Config("azure-native");
+  const clientId = config.get("clientId") ?? env.ARM_CLIENT_ID;
+  const managedIdentity = (config.get("useMsi") ?? env.ARM_USE_MSI) === "true";
+  return clientId || managedIdentity ? "ServicePrincipal" : "User";
 }
 
 /** AcrPull on each registry for the kubelet identity, the identity nodes pull images with. */
@@ -78,7 +91,7 @@ export async function waitForAccess(kubeconfig: string, timeoutSeconds: number, 
       const delay = backoffDelay(attempt, backoff, refusal.retryAfterSeconds);
       if (Date.now() + delay > deadline) {
         throw new Error(
-          `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.message}). ` +
+          `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.status === 0 ? refusal.message : `HTTP ${refusal.status}`}). ` +
           `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
           `if this machine cannot reach the API server (a private cluster), set accessWaitSeconds: 0 and deploy Kubernetes resources from inside its network`,
         );

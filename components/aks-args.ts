@@ -104,6 +104,14 @@ export interface AksClusterArgs {
    */
   clusterAdminPrincipalId?: pulumi.Input<string>;
   /**
+   * What kind of principal `clusterAdminPrincipalId` is; Azure refuses a role assignment whose
+   * type does not match the principal. Default for the deploying identity: "ServicePrincipal" when
+   * azure-native signs in with a client id or a managed identity (config `azure-native:clientId` /
+   * `azure-native:useMsi`, or `ARM_CLIENT_ID` / `ARM_USE_MSI`), else "User" (an `az login`);
+   * for a given `clusterAdminPrincipalId`, "User".
+   */
+  clusterAdminPrincipalType?: "User" | "ServicePrincipal" | "Group";
+  /**
    * Azure role assignments take effect in the API server only after they propagate (minutes, see
    * https://learn.microsoft.com/azure/aks/manage-azure-rbac). `cluster.provider` therefore waits,
    * on `pulumi up`, until the API server answers its kubeconfig with something other than 401 or

@@ -17,12 +17,21 @@ export interface Registered {
   /** Inputs after transforms; secrets appear in Pulumi's wire envelope. */
   inputs: Record<string, any>;
   hooks: { afterCreate: string[]; afterUpdate: string[] };
+  /** URNs the engine makes this resource wait for: `dependsOn` and the resources behind its input Outputs. */
+  dependencies: string[];
+  /** Per input property, the URNs of the resources its value came from. */
+  propertyDependencies: Record<string, string[]>;
 }
 
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
 const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
 
-export function mockPulumi(options: { preview?: boolean; calls?: Record<string, (inputs: any) => Record<string, unknown>> } = {}) {
+export function mockPulumi(options: {
+  preview?: boolean;
+  calls?: Record<string, (inputs: any) => Record<string, unknown>>;
+  /** Outputs a resource type computes, added to its echoed inputs (e.g. ids Azure assigns). */
+  outputs?: Record<string, (inputs: any) => Record<string, unknown>>;
+} = {}) {
   const registered: Registered[] = [];
   const stackTransforms: pulumi.ResourceTransform[] = [];
   const transformed = new Map<string, pulumi.Inputs>();
@@ -35,7 +44,8 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
       }
       if (props !== args.inputs) transformed.set(`${args.type}::${args.name}`, props);
       // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
-      return { id: options.preview ? undefined : `${args.name}-id`, state: props };
+      const computed = options.preview ? {} : options.outputs?.[args.type]?.(props) ?? {};
+      return { id: options.preview ? undefined : `${args.name}-id`, state: { ...props, ...computed } };
     },
     call: (args) => options.calls?.[args.token]?.(args.inputs) ?? args.inputs,
     registerTransform: (transform) => stackTransforms.push(transform),
@@ -52,6 +62,8 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
           type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(), provider: req.getProvider() || undefined,
           inputs: transformed.get(`${req.getType()}::${req.getName()}`) ?? (req.getObject()?.toJavaScript() ?? {}),
           hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependencies(req),
         });
       }
       cb(err, res);
@@ -63,6 +75,10 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
       await settings.waitForRPCs();
       return registered;
     },
+    /** What has been registered up to now, without waiting for pending registrations. */
+    registeredSoFar(): Registered[] {
+      return [...registered];
+    },
     reset(): void {
       registered.length = 0;
       transformed.clear();
@@ -73,6 +89,12 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
 /** The value of an Output (mocks resolve everything on an update). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((d, key) => (deps[key] = d.getUrnsList()));
+  return deps;
 }
 
 interface MockMonitor {
@@ -88,4 +110,6 @@ interface RegisterRequest {
   getProvider(): string;
   getObject(): { toJavaScript(): Record<string, any> } | undefined;
   getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[] } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
