@@ -1,14 +1,11 @@
 /**
  * Who may use the cluster: the deploying identity's Azure RBAC grant on the Kubernetes API, the
  * kubelet's AcrPull grants, and the kubeconfig `cluster.provider` uses, which resolves only once
- * the API server honours the grant.
+ * the API server honours the grant (aks-access-wait.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment, getClientConfigOutput } from "@pulumi/azure-native/authorization";
 import type { ManagedCluster } from "@pulumi/azure-native/containerservice";
-import { DEFAULT_BACKOFF, Backoff, backoffDelay, sleep } from "../verify/collection";
-import { ApiError, KubeClient } from "../verify/kube-client";
-import { loadConnection } from "../verify/kubeconfig";
 import { ResolvedAksArgs } from "./aks-args";
 
 /**
@@ -67,51 +64,12 @@ export function providerKubeconfig(name: string, kubeconfig: pulumi.Output<strin
   if (!grant) return kubeconfig;
   return pulumi.all([kubeconfig, grant.id]).apply(async ([text]) => {
     if (d.accessWaitSeconds > 0 && !pulumi.runtime.isDryRun()) {
+      // Loaded only here, on `pulumi up`: previews and plain imports need no Kubernetes client.
+      const { waitForAccess } = await import("./aks-access-wait");
       await waitForAccess(text, d.accessWaitSeconds).catch((err: Error) => {
         throw new pulumi.RunError(`AksCluster "${name}": ${err.message}`);
       });
     }
     return text;
   });
-}
-
-/**
- * Lists namespaces (one item) until the API server stops answering 401/403 — what a fresh
- * Azure RBAC grant looks like until it propagates — or a connection error, as a new cluster's
- * DNS name may not resolve yet. Gives up after `timeoutSeconds` with the fix; never prints the kubeconfig.
- */
-export async function waitForAccess(kubeconfig: string, timeoutSeconds: number, backoff: Backoff = DEFAULT_BACKOFF): Promise<void> {
-  const client = new KubeClient(loadConnection({ kubeconfig }));
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const signal = new AbortController().signal;
-  try {
-    for (let attempt = 0; ; attempt++) {
-      const refusal = await refusalOf(client);
-      if (!refusal) return;
-      const delay = backoffDelay(attempt, backoff, refusal.retryAfterSeconds);
-      if (Date.now() + delay > deadline) {
-        throw new Error(
-          `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.status === 0 ? refusal.message : `HTTP ${refusal.status}`}). ` +
-          `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
-          `if this machine cannot reach the API server (a private cluster), set accessWaitSeconds: 0 and deploy Kubernetes resources from inside its network`,
-        );
-      }
-      await sleep(delay, signal);
-    }
-  } finally {
-    client.close();
-  }
-}
-
-const PROPAGATING = new Set([0, 401, 403, 429]);
-
-/** Why the API server did not serve the probe, when that may pass with time; other errors are thrown. */
-async function refusalOf(client: KubeClient): Promise<ApiError | undefined> {
-  try {
-    await client.getText("/api/v1/namespaces", { limit: "1" }, { verb: "list", resource: "namespaces", namespace: "(all)" });
-    return undefined;
-  } catch (err) {
-    if (err instanceof ApiError && (PROPAGATING.has(err.status) || err.status >= 500)) return err;
-    throw err;
-  }
 }

@@ -23,7 +23,7 @@ import { managedClusterArgs } from "./aks-profile";
 import { validateAksArgs } from "./aks-validate";
 
 export * from "./aks-args";
-export { AKS_RBAC_CLUSTER_ADMIN_ROLE, ACR_PULL_ROLE, waitForAccess } from "./aks-access";
+export { AKS_RBAC_CLUSTER_ADMIN_ROLE, ACR_PULL_ROLE } from "./aks-access";
 
 export class AksCluster extends pulumi.ComponentResource {
   public readonly cluster: ManagedCluster;

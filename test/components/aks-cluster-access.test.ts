@@ -5,7 +5,8 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AksCluster, waitForAccess } from "../../components/aks-cluster";
+import { AksCluster } from "../../components/aks-cluster";
+import { waitForAccess } from "../../components/aks-access-wait";
 import { mockPulumi } from "./mocks";
 
 const TOKEN = "s3cr3t-t0ken";
