@@ -15,17 +15,18 @@ import { ResolvedAksArgs } from "./aks-args";
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 export const ACR_PULL_ROLE = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 
-function roleDefinitionId(opts: pulumi.InvokeOutputOptions, role: string): pulumi.Output<string> {
-  return pulumi.interpolate`/subscriptions/${getClientConfigOutput(opts).subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+function roleDefinitionId(subscriptionId: pulumi.Output<string>, role: string): pulumi.Output<string> {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
 }
 
 /** "Azure Kubernetes Service RBAC Cluster Admin" on the cluster for the deploying identity (or the principal given). */
 export function grantClusterAdmin(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment | undefined {
   if (!d.grantDeployerClusterAdmin) return undefined;
+  const client = getClientConfigOutput(opts);
   return new RoleAssignment(`${name}-cluster-admin`, {
-    principalId: d.clusterAdminPrincipalId ?? getClientConfigOutput(opts).objectId,
+    principalId: d.clusterAdminPrincipalId ?? client.objectId,
     principalType: d.clusterAdminPrincipalType ?? (d.clusterAdminPrincipalId !== undefined ? "User" : deployerPrincipalType()),
-    roleDefinitionId: roleDefinitionId(opts, AKS_RBAC_CLUSTER_ADMIN_ROLE),
+    roleDefinitionId: roleDefinitionId(client.subscriptionId, AKS_RBAC_CLUSTER_ADMIN_ROLE),
     scope: cluster.id,
     description: "Lets the identity that deploys the cluster manage what runs in it (crashguard AksCluster).",
   }, opts);
@@ -45,11 +46,13 @@ export function deployerPrincipalType(env: NodeJS.ProcessEnv = process.env): "Us
 
 /** AcrPull on each registry for the kubelet identity, the identity nodes pull images with. */
 export function grantAcrPull(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment[] {
+  if (!d.acrIds?.length) return [];
   const kubelet = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
-  return (d.acrIds ?? []).map((scope, i) => new RoleAssignment(`${name}-acr-pull-${i}`, {
+  const acrPull = roleDefinitionId(getClientConfigOutput(opts).subscriptionId, ACR_PULL_ROLE);
+  return d.acrIds.map((scope, i) => new RoleAssignment(`${name}-acr-pull-${i}`, {
     principalId: kubelet,
     principalType: "ServicePrincipal",
-    roleDefinitionId: roleDefinitionId(opts, ACR_PULL_ROLE),
+    roleDefinitionId: acrPull,
     scope,
   }, opts));
 }

@@ -68,26 +68,41 @@ export interface AksClusterArgs {
   /**
    * An existing resource group to create the cluster in. Default: a new resource group named after
    * the component, so a platform stack owns — and can delete — everything it creates.
+   * @default a new resource group named after the component
    */
   resourceGroupName?: pulumi.Input<string>;
-  /** Azure region. Default: the azure-native provider's `location` config. */
+  /**
+   * Azure region. Default: the azure-native provider's `location` config.
+   * @default the azure-native provider's `location` config
+   */
   location?: pulumi.Input<string>;
-  /** Kubernetes version. Default: AKS's default version, which the `stable` upgrade channel then keeps current. */
+  /**
+   * Kubernetes version. Default: AKS's default version, which the `stable` upgrade channel then keeps current.
+   * @default AKS's default version
+   */
   kubernetesVersion?: pulumi.Input<string>;
-  /** DNS prefix of the API server. Default: the component name. */
+  /**
+   * DNS prefix of the API server. Default: the component name.
+   * @default the component name
+   */
   dnsPrefix?: pulumi.Input<string>;
   /**
    * Entra ID groups whose members administer the cluster through Azure RBAC. Default none: the
    * deploying identity is granted "Azure Kubernetes Service RBAC Cluster Admin" instead (see
    * `grantDeployerClusterAdmin`). With local accounts disabled, Entra ID is the only way in.
+   * @default none
    */
   adminGroupObjectIds?: pulumi.Input<string>[];
   /**
    * Keep the static admin account disabled. Default true: every action is tied to an Entra ID
    * identity and audited; a leaked admin kubeconfig cannot be revoked short of rotating the cluster CA.
+   * @default true
    */
   disableLocalAccounts?: boolean;
-  /** A user-assigned managed identity (resource id) for the control plane. Default: a system-assigned identity, which AKS manages and rotates. */
+  /**
+   * A user-assigned managed identity (resource id) for the control plane. Default: a system-assigned identity, which AKS manages and rotates.
+   * @default a system-assigned identity
+   */
   userAssignedIdentityId?: pulumi.Input<string>;
 
   /**
@@ -109,6 +124,7 @@ export interface AksClusterArgs {
    * azure-native signs in with a client id or a managed identity (config `azure-native:clientId` /
    * `azure-native:useMsi`, or `ARM_CLIENT_ID` / `ARM_USE_MSI`), else "User" (an `az login`);
    * for a given `clusterAdminPrincipalId`, "User".
+   * @default "User" or "ServicePrincipal", as above
    */
   clusterAdminPrincipalType?: "User" | "ServicePrincipal" | "Group";
   /**
@@ -133,37 +149,56 @@ export interface AksClusterArgs {
    * A private API server, reachable only from the cluster's network (and networks peered with it).
    * Default false: the baseline keeps a public endpoint restricted by `authorizedIpRanges`, and a
    * private one needs the deploying machine inside the network (see `accessWaitSeconds`).
+   * @default false
    */
   privateCluster?: boolean;
   /**
    * CIDR ranges allowed to reach the public API server. Default none (open to the internet,
    * behind Entra ID authentication) — a deviation from the baseline, which lists its operators'
    * egress ranges: no default can know yours. Not allowed with `privateCluster`.
+   * @default none (open)
    */
   authorizedIpRanges?: string[];
   /** Turn off `az aks command invoke`, which runs commands in the cluster outside the audited API path. @default true (as the baseline) */
   disableRunCommand?: boolean;
 
-  /** VM size of the system pool. Default Standard_D4ds_v5: 4 vCPU / 16 GiB with a local temp disk for ephemeral OS disks. */
+  /**
+   * VM size of the system pool. Default Standard_D4ds_v5: 4 vCPU / 16 GiB with a local temp disk for ephemeral OS disks.
+   * @default "Standard_D4ds_v5"
+   */
   systemVmSize?: pulumi.Input<string>;
   /**
    * Nodes in the system pool, and the fewest the autoscaler keeps. Default 3, one per zone:
    * CoreDNS, metrics-server and konnectivity keep running through a zone outage and a node upgrade at once.
+   * @default 3
    */
   systemNodeCount?: number;
   /** Most system-pool nodes the cluster autoscaler may add. @default 4 (as the baseline) */
   systemMaxCount?: number;
-  /** VM size of the user pool, where workloads run. Default Standard_D4ds_v5. */
+  /**
+   * VM size of the user pool, where workloads run. Default Standard_D4ds_v5.
+   * @default "Standard_D4ds_v5"
+   */
   userVmSize?: pulumi.Input<string>;
-  /** Fewest user-pool nodes the cluster autoscaler keeps. Default 2, so one node can drain for an upgrade without losing capacity. */
+  /**
+   * Fewest user-pool nodes the cluster autoscaler keeps. Default 2, so one node can drain for an upgrade without losing capacity.
+   * @default 2
+   */
   userMinCount?: number;
-  /** Most user-pool nodes the cluster autoscaler may add. Default 10. */
+  /**
+   * Most user-pool nodes the cluster autoscaler may add. Default 10.
+   * @default 10
+   */
   userMaxCount?: number;
-  /** Availability zones for every pool. Default ["1", "2", "3"]; set [] in regions without zones. */
+  /**
+   * Availability zones for every pool. Default ["1", "2", "3"]; set [] in regions without zones.
+   * @default ["1", "2", "3"]
+   */
   zones?: string[];
   /**
    * Extra nodes during a node-image or version upgrade, as a count or percentage. Default "33%",
    * the AKS baseline's: upgrades finish in three waves instead of one node at a time.
+   * @default "33%"
    */
   maxSurge?: string;
   /** Additional node pools (per team, GPU, spot…), each with the baseline's settings unless it sets its own. @default none */
@@ -172,43 +207,68 @@ export interface AksClusterArgs {
   /**
    * Network policy engine on Azure CNI overlay. Default "cilium" (with the Cilium dataplane):
    * eBPF policy enforcement, the engine AKS invests in. "azure" and "calico" remain available.
+   * @default "cilium"
    */
   networkPolicy?: NetworkPolicyEngine;
-  /** Pod address space of the overlay. Default 192.168.0.0/16, outside common VNet ranges. */
+  /**
+   * Pod address space of the overlay. Default 192.168.0.0/16, outside common VNet ranges.
+   * @default "192.168.0.0/16"
+   */
   podCidr?: pulumi.Input<string>;
-  /** Subnet (resource id) for the nodes of every pool. Default: a VNet AKS creates and manages. */
+  /**
+   * Subnet (resource id) for the nodes of every pool. Default: a VNet AKS creates and manages.
+   * @default a VNet AKS creates
+   */
   vnetSubnetId?: pulumi.Input<string>;
   /**
    * How nodes reach the internet. Default "loadBalancer" — a deviation: the baseline uses
    * "userDefinedRouting" through Azure Firewall, which fails to create unless the subnet's route
    * table already sends 0.0.0.0/0 to a firewall. Set it with `vnetSubnetId` once that exists.
+   * @default "loadBalancer"
    */
   outboundType?: pulumi.Input<string>;
-  /** Kubernetes service address space. Default AKS's 10.0.0.0/16; give it with `dnsServiceIp` when that overlaps your network. */
+  /**
+   * Kubernetes service address space. Default AKS's 10.0.0.0/16; give it with `dnsServiceIp` when that overlaps your network.
+   * @default "10.0.0.0/16" (AKS's)
+   */
   serviceCidr?: pulumi.Input<string>;
-  /** Cluster DNS service IP, inside `serviceCidr`. Default AKS's 10.0.0.10. */
+  /**
+   * Cluster DNS service IP, inside `serviceCidr`. Default AKS's 10.0.0.10.
+   * @default "10.0.0.10" (AKS's)
+   */
   dnsServiceIp?: pulumi.Input<string>;
 
-  /** Kubernetes upgrade channel. Default "stable": patch releases arrive automatically, minor ones one behind latest. */
+  /**
+   * Kubernetes upgrade channel. Default "stable": patch releases arrive automatically, minor ones one behind latest.
+   * @default "stable"
+   */
   upgradeChannel?: pulumi.Input<string>;
-  /** Node OS upgrade channel. Default "NodeImage": weekly patched node images, rolled with maxSurge. */
+  /**
+   * Node OS upgrade channel. Default "NodeImage": weekly patched node images, rolled with maxSurge.
+   * @default "NodeImage"
+   */
   nodeOSUpgradeChannel?: pulumi.Input<string>;
   /**
    * Confine automatic upgrades to planned maintenance windows (`upgradeWindow`, `nodeOSUpgradeWindow`).
    * Default true, as the baseline; false lets AKS upgrade at any time.
+   * @default true
    */
   plannedMaintenance?: boolean;
   /** When the `upgradeChannel`'s Kubernetes upgrades may run. @default weekly, Sunday 00:00 UTC, 4 hours */
   upgradeWindow?: AksMaintenanceWindow;
   /** When the `nodeOSUpgradeChannel`'s node image updates may run. @default the `upgradeWindow` */
   nodeOSUpgradeWindow?: AksMaintenanceWindow;
-  /** AKS pricing tier. Default "Standard": the financially backed API-server SLA and more control-plane capacity. */
+  /**
+   * AKS pricing tier. Default "Standard": the financially backed API-server SLA and more control-plane capacity.
+   * @default "Standard"
+   */
   skuTier?: pulumi.Input<string>;
 
   /**
    * Log Analytics workspace (resource id). Default none: monitoring off. With it, Container
    * Insights keeps pod restarts and OOMKills beyond the cluster's short event history, and a
    * diagnostic setting sends the control plane's `diagnosticLogCategories` there.
+   * @default none
    */
   logAnalyticsWorkspaceId?: pulumi.Input<string>;
   /**
@@ -216,6 +276,7 @@ export interface AksClusterArgs {
    * (AKSAudit, AKSAuditAdmin, AKSControlPlane). Default the baseline's: cluster-autoscaler,
    * kube-controller-manager, kube-audit-admin (writes only: the full kube-audit is costly), guard
    * (Entra ID and Azure RBAC decisions).
+   * @default ["cluster-autoscaler", "kube-controller-manager", "kube-audit-admin", "guard"]
    */
   diagnosticLogCategories?: string[];
   /**
@@ -223,29 +284,46 @@ export interface AksClusterArgs {
    * Default false — a deviation: the baseline turns it on together with an Azure Monitor workspace
    * and data collection rule, which this component does not create; without them the agents run
    * and their metrics go nowhere.
+   * @default false
    */
   prometheusMetrics?: boolean;
-  /** Microsoft Defender for Containers, reporting to this Log Analytics workspace (resource id). Default off. */
+  /**
+   * Microsoft Defender for Containers, reporting to this Log Analytics workspace (resource id). Default off.
+   * @default none (off)
+   */
   defenderWorkspaceId?: pulumi.Input<string>;
   /** AKS cost analysis in Microsoft Cost Management (needs the Standard or Premium tier). @default false (an opt-in, as in Azure Verified Modules) */
   costAnalysis?: boolean;
 
-  /** The Azure Policy add-on (Gatekeeper with Azure's policy sets, incl. Deployment Safeguards). Default true. */
+  /**
+   * The Azure Policy add-on (Gatekeeper with Azure's policy sets, incl. Deployment Safeguards). Default true.
+   * @default true
+   */
   azurePolicy?: boolean;
   /** The Key Vault Secrets Store CSI driver, mounting Key Vault secrets into pods. @default true (as the baseline) */
   keyVaultSecretsProvider?: boolean;
   /** How often the CSI driver re-reads mounted secrets, so a rotated secret reaches pods. @default "2m" (as the baseline) */
   secretRotationInterval?: string;
-  /** Image Cleaner removes unused, vulnerable images from nodes every `imageCleanerIntervalHours`. Default true. */
+  /**
+   * Image Cleaner removes unused, vulnerable images from nodes every `imageCleanerIntervalHours`. Default true.
+   * @default true
+   */
   imageCleaner?: boolean;
-  /** Default 168 (weekly), matching the NodeImage channel's cadence. */
+  /**
+   * Default 168 (weekly), matching the NodeImage channel's cadence.
+   * @default 168
+   */
   imageCleanerIntervalHours?: number;
-  /** Name of the node resource group AKS creates. Default: AKS's `MC_<group>_<cluster>_<region>`. */
+  /**
+   * Name of the node resource group AKS creates. Default: AKS's `MC_<group>_<cluster>_<region>`.
+   * @default AKS's `MC_<group>_<cluster>_<region>`
+   */
   nodeResourceGroup?: pulumi.Input<string>;
   /**
    * Export the admin kubeconfig instead of the user one. Default false. Only works with
    * `disableLocalAccounts: false`: with local accounts disabled AKS refuses static admin
    * credentials ("Getting static credential is not allowed…").
+   * @default false
    */
   adminCredentials?: boolean;
   /**
@@ -253,9 +331,13 @@ export interface AksClusterArgs {
    * `az login` of whoever runs `pulumi` or `kubectl`; "workloadidentity" for CI on federated
    * credentials, "spn" for a service principal from `AAD_SERVICE_PRINCIPAL_CLIENT_ID`/`_SECRET`,
    * "devicecode" for interactive use only.
+   * @default "azurecli"
    */
   kubeloginMode?: KubeloginMode;
-  /** Tags on every Azure resource. Default none. */
+  /**
+   * Tags on every Azure resource. Default none.
+   * @default none
+   */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * The escape hatch: any `ManagedCluster` field, deep-merged over what the component builds, last.
