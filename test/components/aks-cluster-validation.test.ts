@@ -1,5 +1,6 @@
 /** AksCluster refuses impossible arguments at construction, naming the argument and the fix. */
 import { AksCluster, AksClusterArgs } from "../../components/aks-cluster";
+import { validateAksArgs } from "../../components/aks-validate";
 import { mockPulumi } from "./mocks";
 
 const mocks = mockPulumi();
@@ -49,7 +50,7 @@ describe("AksCluster validation", () => {
     expect(() => new AksCluster("bad", { userMinCount: 3, userMaxCount: 1, maxSurge: "0" })).toThrow(/userMinCount \(3\) is above userMaxCount \(1\).*; maxSurge must be/);
   });
 
-  it("accepts what the baseline itself sets, spot and GPU pools, and zoneless regions", async () => {
+  it("accepts what the baseline itself sets, spot and GPU pools, and zoneless regions", () => {
     const good: AksClusterArgs[] = [
       { authorizedIpRanges: ["203.0.113.0/24", "198.51.100.7"], upgradeWindow: { dayOfWeek: "Saturday", startTime: "22:00", durationHours: 24, utcOffset: "-05:30", intervalWeeks: 4 } },
       { privateCluster: true, serviceCidr: "172.16.0.0/16", dnsServiceIp: "172.16.0.10", outboundType: "userDefinedRouting", vnetSubnetId: "/subnets/nodes" },
@@ -57,7 +58,6 @@ describe("AksCluster validation", () => {
       { zones: [], nodePools: [{ name: "web", zones: [] }] },
       { systemNodeCount: 5 },
     ];
-    good.forEach((args, i) => expect(() => new AksCluster(`good${i}`, { ...args, accessWaitSeconds: 0 })).not.toThrow());
-    await mocks.resources();
+    for (const args of good) expect(() => validateAksArgs("good", args)).not.toThrow();
   });
 });
