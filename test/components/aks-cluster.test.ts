@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { mockPulumi, valueOf } from "./mocks";
+import { deployerPrincipalType } from "../../components/aks-access";
 import { ACR_PULL_ROLE, AKS_RBAC_CLUSTER_ADMIN_ROLE, AKS_SERVER_ID, AksCluster, AksClusterArgs, SPOT_TAINT, kubeconfigForKubelogin } from "../../components/aks-cluster";
 
 /** What AKS returns for `listClusterUserCredential?format=exec` on an Entra ID cluster (base64 in `value`). */
@@ -321,6 +322,14 @@ describe("AksCluster overrides", () => {
 });
 
 describe("AksCluster access for the deploying identity", () => {
+  // The deployer counts as a user signed in with `az login` unless the environment names a service principal.
+  const signIn = { ARM_CLIENT_ID: process.env.ARM_CLIENT_ID, ARM_USE_MSI: process.env.ARM_USE_MSI };
+  beforeEach(() => {
+    delete process.env.ARM_CLIENT_ID;
+    delete process.env.ARM_USE_MSI;
+  });
+  afterAll(() => Object.assign(process.env, JSON.parse(JSON.stringify(signIn))));
+
   const clusterUrn = "urn:pulumi:test::crashguard::crashguard:azure:AksCluster$azure-native:containerservice:ManagedCluster::aks";
   const grantUrn = "urn:pulumi:test::crashguard::crashguard:azure:AksCluster$azure-native:authorization:RoleAssignment::aks-cluster-admin";
   const role = (id: string) => `/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/${id}`;
@@ -330,6 +339,13 @@ describe("AksCluster access for the deploying identity", () => {
     const [grant] = ofType("authorization:RoleAssignment");
     expect(grant.inputs).toMatchObject({ principalId: "deployer-oid", principalType: "User", roleDefinitionId: role(AKS_RBAC_CLUSTER_ADMIN_ROLE), scope: "aks-id" });
     expect(grant.dependencies).toContain(clusterUrn);
+  });
+
+  it("takes the deployer for a service principal when azure-native signs in with a client id or a managed identity", () => {
+    expect(deployerPrincipalType({})).toBe("User");
+    expect(deployerPrincipalType({ ARM_CLIENT_ID: "11111111-2222-3333-4444-555555555555" })).toBe("ServicePrincipal");
+    expect(deployerPrincipalType({ ARM_USE_MSI: "true" })).toBe("ServicePrincipal");
+    expect(deployerPrincipalType({ ARM_USE_MSI: "false" })).toBe("User");
   });
 
   it("grants a given principal instead, with its type", async () => {
