@@ -51,6 +51,8 @@ describe("examples/platform (the root program)", () => {
     const resources = await runs.platform;
     expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining([
       "crashguard:azure:AksCluster", "azure-native:containerservice:ManagedCluster", "pulumi:providers:kubernetes",
+      "azure-native:containerservice:AgentPool", "azure-native:containerservice:MaintenanceConfiguration",
+      "azure-native:monitor:DiagnosticSetting", "azure-native:authorization:RoleAssignment",
       "crashguard:k8s:GuardedNamespace", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:LimitRange",
       "crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment",
     ]));

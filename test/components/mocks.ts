@@ -18,14 +18,21 @@ export interface Registered {
   inputs: Record<string, any>;
   hooks: { afterCreate: string[]; afterUpdate: string[] };
   beforeHooks: { beforeCreate: string[]; beforeUpdate: string[] };
-  /** URNs the engine orders this resource after (dependsOn and the inputs' resources). */
+  /** URNs the engine makes this resource wait for: `dependsOn` and the resources behind its input Outputs. */
   dependencies: string[];
+  /** Per input property, the URNs of the resources its value came from. */
+  propertyDependencies: Record<string, string[]>;
 }
 
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
 const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
 
-export function mockPulumi(options: { preview?: boolean; calls?: Record<string, (inputs: any) => Record<string, unknown>> } = {}) {
+export function mockPulumi(options: {
+  preview?: boolean;
+  calls?: Record<string, (inputs: any) => Record<string, unknown>>;
+  /** Outputs a resource type computes, added to its echoed inputs (e.g. ids Azure assigns). */
+  outputs?: Record<string, (inputs: any) => Record<string, unknown>>;
+} = {}) {
   const registered: Registered[] = [];
   const stackTransforms: pulumi.ResourceTransform[] = [];
   const transformed = new Map<string, pulumi.Inputs>();
@@ -38,7 +45,8 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
       }
       if (props !== args.inputs) transformed.set(`${args.type}::${args.name}`, props);
       // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
-      return { id: options.preview ? undefined : `${args.name}-id`, state: props };
+      const computed = options.preview ? {} : options.outputs?.[args.type]?.(props) ?? {};
+      return { id: options.preview ? undefined : `${args.name}-id`, state: { ...props, ...computed } };
     },
     call: (args) => options.calls?.[args.token]?.(args.inputs) ?? args.inputs,
     registerTransform: (transform) => stackTransforms.push(transform),
@@ -57,6 +65,7 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
           hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
           beforeHooks: { beforeCreate: hooks?.getBeforeCreateList() ?? [], beforeUpdate: hooks?.getBeforeUpdateList() ?? [] },
           dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependencies(req),
         });
       }
       cb(err, res);
@@ -68,6 +77,10 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
       await settings.waitForRPCs();
       return registered;
     },
+    /** What has been registered up to now, without waiting for pending registrations. */
+    registeredSoFar(): Registered[] {
+      return [...registered];
+    },
     reset(): void {
       registered.length = 0;
       transformed.clear();
@@ -78,6 +91,12 @@ export function mockPulumi(options: { preview?: boolean; calls?: Record<string, 
 /** The value of an Output (mocks resolve everything on an update). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((d, key) => (deps[key] = d.getUrnsList()));
+  return deps;
 }
 
 interface MockMonitor {
@@ -94,4 +113,5 @@ interface RegisterRequest {
   getObject(): { toJavaScript(): Record<string, any> } | undefined;
   getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[]; getBeforeCreateList(): string[]; getBeforeUpdateList(): string[] } | undefined;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
