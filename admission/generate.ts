@@ -85,22 +85,39 @@ function policy(id: RuleId, level: Level, cel: RuleCel<unknown>, config: { exclu
         { name: "allContainers", expression: "variables.containers + variables.initContainers" },
         { name: "longRunning", expression: longRunningExpression() },
         { name: "offending", expression: cel.applies ? `${cel.applies} ? ${offending} : []` : offending },
+        ...(cel.podViolation ? [{ name: "podOffends", expression: `variables.podSpec != null && (${cel.podViolation(config)})` }] : []),
       ],
-      validations: [{
-        expression: "size(variables.offending) == 0",
-        message: `crashguard ${id}: a container breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
-        messageExpression: messageExpression(id, cel, config),
-        reason: "Invalid",
-      }],
+      validations: [
+        ...(cel.podViolation ? [{
+          expression: "!variables.podOffends",
+          message: `crashguard ${id}: the pod's own spec.resources breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
+          messageExpression: podMessageExpression(id, cel),
+          reason: "Invalid" as const,
+        }] : []),
+        {
+          expression: "size(variables.offending) == 0",
+          message: `crashguard ${id}: a container breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
+          messageExpression: messageExpression(id, cel, config),
+          reason: "Invalid",
+        },
+      ],
     },
   };
 }
 
-function messageExpression(id: RuleId, cel: RuleCel<unknown>, config: unknown): string {
-  const name = "(has(object.metadata.name) ? object.metadata.name : object.metadata.generateName)";
-  const namespace = "(has(object.metadata.namespace) ? object.metadata.namespace + '/' : '')";
+const OBJECT_NAME = "object.kind + ' ' + (has(object.metadata.namespace) ? object.metadata.namespace + '/' : '') + " +
+  "(has(object.metadata.name) ? object.metadata.name : object.metadata.generateName)";
+
+function podMessageExpression(id: RuleId, cel: RuleCel<unknown>): string {
   return [
-    celString(`crashguard ${id}: `), `object.kind + ' ' + ${namespace} + ${name}`,
+    celString(`crashguard ${id}: `), OBJECT_NAME,
+    celString(`: ${cel.podProblem}; or exempt it with the annotation crashguard.dev/exempt: "${id}: <reason>"`),
+  ].join(" + ");
+}
+
+function messageExpression(id: RuleId, cel: RuleCel<unknown>, config: unknown): string {
+  return [
+    celString(`crashguard ${id}: `), OBJECT_NAME,
     celString(`: ${cel.problem} in container `), "variables.offending.map(c, c.name).join(', ')",
     celString(`. Fix: ${cel.fix(config)}; or exempt it with the annotation crashguard.dev/exempt: "${id}: <reason>"`),
   ].join(" + ");

@@ -11,7 +11,8 @@
  *   variables.sidecars        init containers with restartPolicy: Always
  *   variables.allContainers   containers, then every init container (the rule core's order)
  *   variables.longRunning     whether the pods run until stopped (not Jobs, CronJobs, run-to-completion Pods)
- * A rule over pod-level fields (podSpec.resources, say) adds a branch on variables.podSpec beside its container list.
+ * A rule over pod-level fields (podSpec.resources, say) adds `podViolation`, judged once per object
+ * beside its container list.
  */
 export interface RuleCel<C> {
   /** CEL list of the containers the rule judges, e.g. `variables.allContainers`. */
@@ -20,6 +21,13 @@ export interface RuleCel<C> {
   applies?: string;
   /** CEL bool over one container `c` (and `params`): true when the container breaks the rule. */
   violation(config: C): string;
+  /**
+   * CEL bool over the pod spec itself (`variables.podSpec`, never null here): true when the pod's own
+   * fields break the rule — the rule core's findings without a container.
+   */
+  podViolation?(config: C): string;
+  /** What is wrong with the pod's own fields, when `podViolation` holds. */
+  podProblem?: string;
   /** What is wrong with the offending containers, in the user's terms; the container names follow it. */
   problem: string;
   /** The fix, one line, in the spec's own terms. */
@@ -36,14 +44,14 @@ export function celString(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
 }
 
-/** CEL: `c.resources.<key>` holds a quantity for `name`. */
-export function hasQuantity(key: "requests" | "limits", name: string): string {
-  return `(has(c.resources) && has(c.resources.${key}) && ${celString(name)} in c.resources.${key})`;
+/** CEL: `<owner>.resources.<key>` holds a quantity for `name`; `owner` is a container `c` or the pod spec. */
+export function hasQuantity(key: "requests" | "limits", name: string, owner = "c"): string {
+  return `(has(${owner}.resources) && has(${owner}.resources.${key}) && ${celString(name)} in ${owner}.resources.${key})`;
 }
 
-/** CEL: the quantity `c.resources.<key>[name]` (guard with `hasQuantity`). */
-export function quantityOf(key: "requests" | "limits", name: string): string {
-  return `quantity(c.resources.${key}[${celString(name)}])`;
+/** CEL: the quantity `<owner>.resources.<key>[name]` (guard with `hasQuantity`). */
+export function quantityOf(key: "requests" | "limits", name: string, owner = "c"): string {
+  return `quantity(${owner}.resources.${key}[${celString(name)}])`;
 }
 
 /** CEL: the parameter `key` is set in the policy's ConfigMap. */

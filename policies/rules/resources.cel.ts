@@ -10,13 +10,23 @@ import { parseQuantity } from "./quantity";
 
 type Key = "requests" | "limits";
 
-/** Set to a non-zero amount (Kubernetes treats zero as not asking for anything). */
-const setNonZero = (key: Key, name: string) => `(${hasQuantity(key, name)} && ${quantityOf(key, name)}.sign() != 0)`;
+const POD = "variables.podSpec";
 
-/** As the rule core reads it: a missing request is satisfied by a limit, which the API server copies into it. */
+/** Set to a non-zero amount (Kubernetes treats zero as not asking for anything). */
+const setNonZero = (key: Key, name: string, owner = "c") => `(${hasQuantity(key, name, owner)} && ${quantityOf(key, name, owner)}.sign() != 0)`;
+
+/**
+ * As the rule core reads it (`covers` in resources.ts): a non-zero value, and for a request a
+ * non-zero limit when the request is absent, which the API server copies into it.
+ */
+function covered(key: Key, name: string, owner: string): string {
+  if (key === "limits") return setNonZero("limits", name, owner);
+  return `(${hasQuantity("requests", name, owner)} ? ${quantityOf("requests", name, owner)}.sign() != 0 : ${setNonZero("limits", name, owner)})`;
+}
+
+/** Neither the container nor the pod's own `spec.resources` (PodLevelResources, KEP-2837) asks for it. */
 function missing(key: Key, name: string): string {
-  if (key === "limits") return `!${setNonZero("limits", name)}`;
-  return `(${hasQuantity("requests", name)} ? ${quantityOf("requests", name)}.sign() == 0 : !${setNonZero("limits", name)})`;
+  return `(!${covered(key, name, "c")} && !${covered(key, name, POD)})`;
 }
 
 export const resourcesRequiredCel: RuleCel<ResourcesRequiredConfig> = {
@@ -46,11 +56,12 @@ const RATIOS = [
   { param: "maxCpuLimitToRequestRatio", name: "cpu" },
 ] as const;
 
-/** Any amount under `key` is negative, or (for limits) below its own request. */
-function badValues(key: Key): string {
-  const negative = `quantity(c.resources.${key}[k]).sign() < 0`;
-  const belowRequest = `(has(c.resources.requests) && k in c.resources.requests && quantity(c.resources.limits[k]).isLessThan(quantity(c.resources.requests[k])))`;
-  return `(has(c.resources) && has(c.resources.${key}) && c.resources.${key}.exists(k, ${key === "limits" ? `${negative} || ${belowRequest}` : negative}))`;
+/** Any amount under `key` of `owner` (a container `c` or the pod spec) is negative, or (for limits) below its own request. */
+function badValues(key: Key, owner = "c"): string {
+  const r = `${owner}.resources`;
+  const negative = `quantity(${r}.${key}[k]).sign() < 0`;
+  const belowRequest = `(has(${r}.requests) && k in ${r}.requests && quantity(${r}.limits[k]).isLessThan(quantity(${r}.requests[k])))`;
+  return `(has(${r}) && has(${r}.${key}) && ${r}.${key}.exists(k, ${key === "limits" ? `${negative} || ${belowRequest}` : negative}))`;
 }
 
 /**
@@ -73,6 +84,9 @@ function outOfBounds(b: (typeof BOUNDS)[number]): string {
 export const resourceValuesValidCel: RuleCel<ResourceValuesConfig> = {
   containers: () => "variables.allContainers",
   violation: () => [badValues("requests"), badValues("limits"), ...RATIOS.map((r) => ratioExceeds(r.param, r.name)), ...BOUNDS.map(outOfBounds)].join(" || "),
+  // The pod's own totals are checked for validity and order only; bounds and ratios are per container.
+  podViolation: () => `${badValues("requests", POD)} || ${badValues("limits", POD)}`,
+  podProblem: "a negative request or limit, or a limit below its request, in the pod's own spec.resources",
   problem: "a negative request or limit, a limit below its request, or a value outside this platform's bounds",
   fix: () => "keep every request and limit at zero or more, each limit at or above its request, and within the bounds in the policy's parameter ConfigMap",
   params(config) {

@@ -114,6 +114,9 @@ const quantity = fc.oneof(
 );
 
 const resourceList = fc.dictionary(fc.constantFrom("cpu", "memory", "ephemeral-storage", "nvidia.com/gpu"), quantity, { maxKeys: 3 });
+// Valid quantities only (zero and negative included): invalid ones are already covered per container,
+// and would make most pods with pod-level resources rejected before admission.
+const podResourceList = fc.dictionary(fc.constantFrom("cpu", "memory"), fc.constantFrom("0", "-1", "500m", "1", "2", "64Mi", "1Gi", "2Gi"), { maxKeys: 2 });
 const probe = fc.constantFrom(undefined, null, { httpGet: { path: "/", port: 8080 } }, { exec: { command: ["true"] } });
 
 function container(name: string, sidecar: boolean) {
@@ -143,8 +146,11 @@ function workload() {
     containers: fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => container(`app-${i}`, false)))),
     initContainers: fc.array(fc.boolean(), { maxLength: 3 }).chain((kinds) => fc.tuple(...kinds.map((sidecar, i) => container(`init-${i}`, sidecar)))),
     ephemeral: fc.boolean(),
+    // Pod-level resources (PodLevelResources): cover the containers' needs, or break the rules themselves.
+    podResources: fc.option(fc.record({ requests: podResourceList, limits: podResourceList }, { requiredKeys: [] }), { nil: undefined, freq: 3 }),
   }).map((w) => {
     const spec: Record<string, unknown> = { containers: w.containers };
+    if (w.podResources) spec.resources = w.podResources;
     if (w.initContainers.length) spec.initContainers = w.initContainers;
     if (w.restartPolicy) spec.restartPolicy = w.restartPolicy;
     // Ephemeral containers carry neither resources nor probes (the API server forbids them); the rules ignore them, and so must the policies.

@@ -20,7 +20,7 @@ describe("the exemption grammar, one RE2 pattern per rule", () => {
     ["liveness-probe-required: queue worker", ["liveness-probe-required"]],
     ["readiness-probe-required, liveness-probe-required : no port; restarted by its supervisor", ["readiness-probe-required", "liveness-probe-required"]],
     ["liveness-probe-required: no port;probe-sanity:\tlegacy", ["liveness-probe-required", "probe-sanity"]],
-    ["*: vendor chart, reviewed", ["resources-required", "resource-values-valid", "readiness-probe-required", "liveness-probe-required", "probe-sanity"]],
+    ["*: vendor chart, reviewed", ["resources-required", "resource-values-valid", "readiness-probe-required", "liveness-probe-required", "probe-sanity", "image-pinned"]],
     ["liveness-probe-required: ; probe-sanity: legacy port", ["probe-sanity"]],
     ["liveness-probe-required:   ", []],
     ["xliveness-probe-required: prefix is another id", []],

@@ -52,7 +52,7 @@ describe("crashguard export admission-policies", () => {
     const { code, out, err } = await exportPolicies(["admission-policies", "--policy-pack-config", file]);
     expect(code).toBe(2);
     expect(out).toBe("");
-    expect(err).toContain(`${file}: resource-values-valid.minMemoryRequest: "100MB" is not a Kubernetes quantity`);
+    expect(err).toContain(`${file}: "resource-values-valid".minMemoryRequest is the string "100MB", not a Kubernetes quantity`);
     expect(err).toContain('write "100Mi"');
   });
 

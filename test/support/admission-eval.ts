@@ -65,7 +65,7 @@ export interface Admission {
   /** False when a matchCondition excluded the object (then nothing below was evaluated). */
   matched: boolean;
   allowed: boolean;
-  /** Names of the containers the policy's `offending` variable lists. */
+  /** Names of the containers the policy's `offending` variable lists, after `<pod>` when the pod's own fields offend. */
   offending: string[];
   messages: string[];
 }
@@ -94,6 +94,8 @@ function admitConverted(policy: ValidatingAdmissionPolicy, bindings: Record<stri
   for (const validation of spec.validations ?? []) {
     if (evalCel(validation.expression, scope) !== true) messages.push(String(evalCel(validation.messageExpression ?? `'${validation.message}'`, scope)));
   }
-  const offending = [...(variables.get("offending") as Iterable<{ get(k: string): unknown }>)].map((c) => String(c.get("name")));
+  const containers = [...(variables.get("offending") as Iterable<{ get(k: string): unknown }>)].map((c) => String(c.get("name")));
+  // The rule core reports the pod's own fields first, without a container: "<pod>" stands for them.
+  const offending = variables.get("podOffends") === true ? ["<pod>", ...containers] : containers;
   return { matched: true, allowed: messages.length === 0, offending, messages };
 }

@@ -54,6 +54,8 @@ function decodePodSpec(spec: Obj, isPod: boolean): void {
     }
     decodeResources(c, isPod);
   }
+  // Pod-level resources (PodLevelResources) are quantities too; their defaulting changes no verdict here.
+  decodeResources(spec, false);
 }
 
 function decodeResources(c: Obj, isPod: boolean): void {
