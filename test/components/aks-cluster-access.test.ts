@@ -3,16 +3,17 @@
  * resolves only once the API server accepts it. Here the API server is a loopback stand-in that
  * refuses (403, as a grant that has not propagated) and then accepts.
  */
-import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { AksCluster } from "../../components/aks-cluster";
 import { waitForAccess } from "../../components/aks-access-wait";
 import { mockPulumi } from "./mocks";
+import { SIM_TLS } from "../support/k8s-sim";
 
 const TOKEN = "s3cr3t-t0ken";
 let answers: number[] = [];
 const seen: { authorization?: string; path?: string; providerRegistered: boolean }[] = [];
-let server: http.Server;
+let server: https.Server;
 let kubeconfig = "";
 
 const mocks = mockPulumi({
@@ -23,7 +24,8 @@ const mocks = mockPulumi({
 });
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
+  // HTTPS: the verifier's client sends a token over TLS only, as kubectl does.
+  server = https.createServer({ key: SIM_TLS.key, cert: SIM_TLS.cert }, (req, res) => {
     seen.push({
       authorization: req.headers.authorization, path: req.url,
       providerRegistered: mocks.registeredSoFar().some((r) => r.type === "pulumi:providers:kubernetes"),
@@ -36,7 +38,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   kubeconfig = `apiVersion: v1
 kind: Config
-clusters: [{ name: aks, cluster: { server: "http://127.0.0.1:${port}" } }]
+clusters: [{ name: aks, cluster: { server: "https://127.0.0.1:${port}", certificate-authority-data: ${SIM_TLS.ca.toString("base64")} } }]
 users: [{ name: deployer, user: { token: ${TOKEN} } }]
 contexts: [{ name: aks, context: { cluster: aks, user: deployer } }]
 current-context: aks
