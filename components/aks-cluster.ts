@@ -11,8 +11,8 @@ import { AgentPool, MaintenanceConfiguration, ManagedCluster, listManagedCluster
 import type { RoleAssignment } from "@pulumi/azure-native/authorization";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
-import type { Provider } from "@pulumi/kubernetes/provider";
-import { kubernetesProvider } from "./cluster-connection";
+import { Provider } from "@pulumi/kubernetes/provider";
+import { rememberKubeconfig } from "./cluster-connection";
 import { parseDocument } from "yaml";
 import { definedOnly } from "./defaults";
 import { AKS_DEFAULTS, AKS_SERVER_ID, AksClusterArgs, KubeloginMode, ResolvedAksArgs } from "./aks-args";
@@ -78,7 +78,12 @@ export class AksCluster extends pulumi.ComponentResource {
       return args.adminCredentials ? text : kubeconfigForKubelogin(text, mode);
     }));
     const grants = this.clusterAdminGrant ? [this.clusterAdminGrant] : [];
-    this.provider = kubernetesProvider(`${name}-k8s`, { kubeconfig: providerKubeconfig(name, this.kubeconfig, this.clusterAdminGrant, d) }, { ...child, dependsOn: grants });
+    // The provider's kubeconfig resolves only once the grant is in effect; a Workload's verifier
+    // (which runs after the provider's resources) reads the cluster's kubeconfig itself.
+    this.provider = rememberKubeconfig(
+      new Provider(`${name}-k8s`, { kubeconfig: providerKubeconfig(name, this.kubeconfig, this.clusterAdminGrant, d) }, { ...child, dependsOn: grants }),
+      this.kubeconfig,
+    );
     this.clusterName = this.cluster.name;
     this.resourceGroupName = resourceGroupName;
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);

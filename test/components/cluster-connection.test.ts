@@ -31,7 +31,7 @@ describe("a verifying Workload watches the cluster it deploys to", () => {
   });
 
   it("accepts AksCluster's provider, and verifies with the cluster's kubeconfig", async () => {
-    const cluster = new AksCluster("aks", { location: "westeurope" });
+    const cluster = new AksCluster("aks", { location: "westeurope", accessWaitSeconds: 0 });
     expect(construct({}, { provider: cluster.provider })).not.toThrow();
     expect(verifierKubeconfig("api", undefined, { provider: cluster.provider })).toBe(cluster.kubeconfig);
   });
