@@ -55,7 +55,9 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
     try {
       if (resourceVersion === undefined) {
         calling("list");
-        const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal);
+        const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal, {
+          onRetry: (err) => (health.lastError = err),
+        });
         if (!Array.isArray(list?.items)) throw new MalformedAnswerError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
         items.clear();
         for (const item of list.items) if (item && typeof item === "object") items.set(nameOf(item), item);

@@ -88,6 +88,8 @@ export interface ClientOptions {
 /** Per-call options; `deadline` overrides the client's, e.g. a short one for a last log read. */
 export interface CallOptions {
   deadline?: number;
+  /** Told of each failure the call is about to retry, so a caller can tell a failing API from a slow one. */
+  onRetry?: (err: ApiError) => void;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
@@ -130,6 +132,7 @@ export class KubeClient {
         if (err instanceof DeadlineError && last) throw gaveUp(last, attempt);
         if (!(err instanceof ApiError) || !err.retryable || signal?.aborted) throw err;
         last = err;
+        call.onRetry?.(err);
         const delay = backoffDelay(attempt, backoff, err.retryAfterSeconds);
         const outOfTime = deadline !== undefined ? Date.now() + delay >= deadline : attempt >= (this.options.maxRetries ?? 4);
         if (outOfTime) throw gaveUp(err, attempt + 1);

@@ -97,7 +97,7 @@ describe("an API that keeps failing is an error (exit 2) naming the call, never 
     await new Promise((resolve) => server.close(resolve));
     const r = await cli(writeKubeconfig(`http://127.0.0.1:${port}`));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/the API kept failing — cannot reach the API server http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(r.err).toMatch(/the API kept failing — list deployments in namespace shop: cannot reach the API server http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   });
 
   test("a server that never answers", async () => {
