@@ -44,7 +44,11 @@ export class AdmissionGuard extends pulumi.ComponentResource {
     if (typeof version === "string") checkKubernetesVersion(name, version);
     // A version known only after the cluster exists gates each policy's spec, so an old cluster fails the update with the reason.
     const gated = <T>(spec: T): pulumi.Input<T> =>
-      version === undefined || typeof version === "string" ? spec : pulumi.output(version).apply((v) => (checkKubernetesVersion(name, v), spec));
+      version === undefined || typeof version === "string" ? spec : pulumi.output(version).apply((v) => {
+        // An Output that resolves to nothing (a provider that does not report the version) is not checked.
+        if (v) checkKubernetesVersion(name, v);
+        return spec;
+      });
     for (const object of objects) {
       const resourceName = `${name}-${object.metadata!.name!.replace(/^crashguard-/, "")}`;
       if (object.kind === "ConfigMap") {

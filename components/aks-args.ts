@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
+import type { AdmissionGuardArgs } from "./admission-guard";
 
 export type KubeloginMode = "azurecli" | "workloadidentity" | "spn" | "devicecode";
 export type NetworkPolicyEngine = "cilium" | "azure" | "calico";
@@ -346,6 +347,14 @@ export interface AksClusterArgs {
    * @default none
    */
   overrides?: DeepPartial<ManagedClusterArgs>;
+  /**
+   * Enforce crashguard's rules in the cluster itself: an `AdmissionGuard` (ValidatingAdmissionPolicies
+   * generated from the rule core, see docs/admission.md) deployed through `provider`, so kubectl, Helm
+   * and Argo CD meet the rules `pulumi preview` enforces. `true` for the pack's default levels, or the
+   * guard's own arguments; the cluster's Kubernetes version is checked against the 1.30 floor.
+   * @default false — off until a platform team opts in, since it blocks existing non-compliant workloads
+   */
+  admissionGuard?: boolean | Omit<AdmissionGuardArgs, "kubernetesVersion">;
 }
 
 /** Entra ID's well-known application id of the AKS API server, the audience of every kubelogin token. */

@@ -13,6 +13,7 @@ import type { DiagnosticSetting } from "@pulumi/azure-native/monitor";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { rememberKubeconfig } from "./cluster-connection";
+import { AdmissionGuard } from "./admission-guard";
 import { parseDocument } from "yaml";
 import { definedOnly } from "./defaults";
 import { AKS_DEFAULTS, AKS_SERVER_ID, AksClusterArgs, KubeloginMode, ResolvedAksArgs } from "./aks-args";
@@ -46,6 +47,8 @@ export class AksCluster extends pulumi.ComponentResource {
    * (`accessWaitSeconds`), so resources deployed through it do not race the grant.
    */
   public readonly provider: Provider;
+  /** The in-cluster enforcement of the rules, when `admissionGuard` is set. */
+  public readonly admissionGuard?: AdmissionGuard;
   public readonly clusterName: pulumi.Output<string>;
   public readonly resourceGroupName: pulumi.Output<string>;
   /** Issuer URL for workload identity federation (federated credentials of managed identities). */
@@ -84,6 +87,11 @@ export class AksCluster extends pulumi.ComponentResource {
       new Provider(`${name}-k8s`, { kubeconfig: providerKubeconfig(name, this.kubeconfig, this.clusterAdminGrant, d) }, { ...child, dependsOn: grants }),
       this.kubeconfig,
     );
+    if (args.admissionGuard) {
+      const guard = args.admissionGuard === true ? {} : args.admissionGuard;
+      this.admissionGuard = new AdmissionGuard(`${name}-admission`, { ...guard, kubernetesVersion: this.cluster.currentKubernetesVersion },
+        { parent: this, provider: this.provider });
+    }
     this.clusterName = this.cluster.name;
     this.resourceGroupName = resourceGroupName;
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);
