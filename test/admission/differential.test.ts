@@ -62,7 +62,7 @@ function expectAgreement(manifest: unknown, configs: Configs, label: string): vo
 
 function fixtureObjects(): Array<{ label: string; object: unknown }> {
   const out: Array<{ label: string; object: unknown }> = [];
-  for (const dir of ["rules", "real"]) {
+  for (const dir of ["scenarios", "real"]) {
     for (const file of fs.readdirSync(path.join(FIXTURES, dir)).sort()) {
       const text = fs.readFileSync(path.join(FIXTURES, dir, file), "utf8");
       const docs = file.endsWith(".json") ? [JSON.parse(text)] : file.endsWith(".yaml") ? parseAllDocuments(text).map((d) => d.toJS()) : [];
