@@ -1,6 +1,6 @@
 /**
  * Writes docs/rules.md from `RULES`: each rule's id, title, default level, options with their
- * defaults, and the first pass and fail fixture of `test/fixtures/rules/<rule-id>/` with what
+ * defaults, and a pass and a fail fixture of `test/fixtures/rules/<rule-id>/` with what
  * crashguard reports on it. `npm run docs` runs it; test/docs/rules-doc.test.ts fails when the
  * committed page differs from what this renders.
  */
@@ -38,7 +38,8 @@ export function rulesDoc(): string {
 }
 
 function ruleSection(rule: Rule, cases: RuleCase[]): string[] {
-  const pass = cases.find((c) => c.expect === "pass");
+  // pass.yaml is the plain case; pass-*.yaml files hold edge cases.
+  const pass = cases.find((c) => c.file.endsWith("/pass.yaml")) ?? cases.find((c) => c.expect === "pass");
   const fail = cases.find((c) => c.expect === "fail");
   return [
     `## ${rule.id}`,
