@@ -14,7 +14,7 @@ import { CEL_RULES, Configs, RULES, RuleId, checkObject, podTemplates } from "..
 import { ADMITTED_KINDS, admissionPolicies } from "../../admission";
 import { admitAll } from "../support/admission-eval";
 import { decode } from "../support/api-decode";
-import { FIXTURES } from "../support/fixtures";
+import { FIXTURES, ruleCases } from "../support/fixtures";
 
 const CEL_RULE_IDS = RULES.map((r) => r.id).filter((id) => CEL_RULES[id]);
 
@@ -62,7 +62,7 @@ function expectAgreement(manifest: unknown, configs: Configs, label: string): vo
 
 function fixtureObjects(): Array<{ label: string; object: unknown }> {
   const out: Array<{ label: string; object: unknown }> = [];
-  for (const dir of ["rules", "real"]) {
+  for (const dir of ["scenarios", "real"]) {
     for (const file of fs.readdirSync(path.join(FIXTURES, dir)).sort()) {
       const text = fs.readFileSync(path.join(FIXTURES, dir, file), "utf8");
       const docs = file.endsWith(".json") ? [JSON.parse(text)] : file.endsWith(".yaml") ? parseAllDocuments(text).map((d) => d.toJS()) : [];
@@ -74,6 +74,7 @@ function fixtureObjects(): Array<{ label: string; object: unknown }> {
       });
     }
   }
+  for (const c of ruleCases()) c.objects.forEach((object, i) => out.push({ label: `${c.file}#${i}`, object }));
   return out;
 }
 
