@@ -14,7 +14,7 @@ import { ResourceGroup } from "@pulumi/azure-native/resources";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { kubernetesProvider } from "./cluster-connection";
 import { parseDocument } from "yaml";
-import { definedOnly } from "./defaults";
+import { definedOnly } from "../policies/rules/read";
 import { AKS_DEFAULTS, AKS_SERVER_ID, AksClusterArgs, KubeloginMode, ResolvedAksArgs } from "./aks-args";
 import { grantAcrPull, grantClusterAdmin, providerKubeconfig } from "./aks-access";
 import { createDiagnostics } from "./aks-diagnostics";

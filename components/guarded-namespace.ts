@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LimitRange, Namespace, ResourceQuota } from "@pulumi/kubernetes/core/v1";
-import { DEFAULTS, definedOnly, resourceRequirements } from "./defaults";
+import { DEFAULTS, resourceRequirements } from "./defaults";
+import { definedOnly } from "../policies/rules/read";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -61,7 +62,7 @@ export class GuardedNamespace extends pulumi.ComponentResource {
     }, child);
     this.name = this.namespace.metadata.name;
 
-    if (args.limitRange ?? true) {
+    if (args.limitRange ?? DEFAULTS.limitRange) {
       const { requests, limits } = resourceRequirements();
       // Caveat of any LimitRange: a container that sets a memory request above this default limit
       // but no limit of its own is rejected (limit < request). withDefaults() fills such a limit

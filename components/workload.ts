@@ -368,7 +368,7 @@ export class Workload extends pulumi.ComponentResource {
       }, child);
     }
 
-    if (args.service ?? true) {
+    if (args.service ?? DEFAULTS.service) {
       this.service = workloadService(name, args, id, child);
       if (args.ingress) this.ingress = workloadIngress(name, args, id, this.service, child);
     }
@@ -420,7 +420,7 @@ function claimTemplate(claim: WorkloadVolumeClaim): k8s.core.v1.PersistentVolume
 }
 
 function verifies(args: WorkloadArgs): boolean {
-  return args.verify ?? true;
+  return args.verify ?? DEFAULTS.verify;
 }
 
 function identity(name: string, args: WorkloadArgs) {

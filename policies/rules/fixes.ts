@@ -1,8 +1,7 @@
 /**
- * The concrete fixes findings suggest, as YAML a user can paste into the container: requests sized
- * for a small service, a memory limit with headroom above the request (so a spike is not an
- * instant OOMKill), and probe timings that tolerate a slow response. A fix changes only what its
- * finding is about; where the right value cannot be inferred it says what to decide instead.
+ * The concrete fixes findings suggest, as YAML a user can paste into the container, with the values
+ * of `defaults.ts`. A fix changes only what its finding is about; where the right value cannot be
+ * inferred it says what to decide instead.
  */
 import { stringify } from "yaml";
 import { ContainerRef, Finding } from "./types";
@@ -10,21 +9,7 @@ import { field, isObject, isPresent, isUnknown } from "./read";
 import { HANDLERS, Handler, SECRET, effectiveTimings, handlerOf, hidesSecrets, isSecretValue, sameCheck, shownHandler } from "./handlers";
 import { fillContainerResources, type ResourceValuesToFill } from "./fill";
 import { compareQuantities, parseQuantity } from "./quantity";
-
-export const SUGGESTED_RESOURCES = {
-  cpuRequest: "250m",
-  memoryRequest: "256Mi",
-  memoryLimit: "512Mi",
-  cpuLimit: "500m",
-} as const;
-
-/** Probe timings: a 3 s timeout survives a GC pause; 3 failures × 10 s before acting. */
-export const SUGGESTED_PROBE_TIMINGS = {
-  readinessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-  livenessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-  /** Up to 30 × 5 s = 150 s to start before liveness takes over. */
-  startupProbe: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
-} as const;
+import { SUGGESTED_PROBE_TIMINGS } from "./defaults";
 
 export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
 

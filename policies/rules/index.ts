@@ -9,7 +9,8 @@ import { isExempt, parseExemptions } from "./exemptions";
 import { resourcesRequired, resourceValuesValid } from "./resources";
 import { livenessProbeRequired, probeSanity, readinessProbeRequired } from "./probes";
 import { imagePinned } from "./image-pinned";
-import { commonSchema, DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
+import { commonSchema } from "./schema";
+import { RULE_DEFAULTS } from "./defaults";
 import type { RuleCel } from "./cel";
 import { resourceValuesValidCel, resourcesRequiredCel } from "./resources.cel";
 import { livenessProbeRequiredCel, readinessProbeRequiredCel } from "./probes.cel";
@@ -17,11 +18,10 @@ import { livenessProbeRequiredCel, readinessProbeRequiredCel } from "./probes.ce
 export * from "./types";
 export { parseQuantity, compareQuantities } from "./quantity";
 export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS } from "./workload";
-export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, firstPort } from "./fixes";
-export { PROBE_DEFAULTS } from "./probes";
+export { firstPort } from "./fixes";
+export { SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, PROBE_DEFAULTS, DEFAULT_EXCLUDED_NAMESPACES, RULE_DEFAULTS, resourceValues, type ResourceValues } from "./defaults";
 export { notCoveredByPod, resourcesToFill } from "./resources";
 export { isUnknown } from "./read";
-export { DEFAULT_EXCLUDED_NAMESPACES } from "./schema";
 
 const specReadable: Rule<"spec-readable"> = {
   id: "spec-readable",
@@ -29,7 +29,7 @@ const specReadable: Rule<"spec-readable"> = {
   description: "Containers are a list of objects and the fields the other rules read have the right shape; a spec the rules cannot read is a spec they cannot vouch for.",
   defaultLevel: "mandatory",
   severity: "high",
-  defaults: {},
+  defaults: RULE_DEFAULTS["spec-readable"],
   configSchema: { properties: commonSchema },
   check: (template) =>
     template.problems.map((p) => ({ rule: "spec-readable", severity: "high", resource: template.resource, container: p.container, path: p.path, message: p.message })),
@@ -41,7 +41,7 @@ const exemptionValid: Rule<"exemption-valid"> = {
   description: 'The crashguard.dev/exempt annotation reads "<rule-id>[,<rule-id>]: <reason>"; an exemption without a reason, or naming an unknown rule, is ignored and reported.',
   defaultLevel: "mandatory",
   severity: "medium",
-  defaults: {},
+  defaults: RULE_DEFAULTS["exemption-valid"],
   configSchema: { properties: commonSchema },
   check: (template) =>
     parseExemptions(template, RULE_IDS).problems.map((message) => ({
@@ -96,7 +96,7 @@ export function checkTemplate(template: PodTemplate, rules: readonly Rule[], con
   const exemptions = parseExemptions(template, RULE_IDS);
   for (const rule of rules) {
     const cfg = (config[rule.id] ?? {}) as RuleConfigs[RuleId];
-    const excluded = cfg.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES;
+    const excluded = cfg.excludeNamespaces ?? rule.defaults.excludeNamespaces;
     // Exact names only: a string here (unvalidated config) must not exempt every namespace it contains.
     if (template.namespace !== undefined && Array.isArray(excluded) && excluded.includes(template.namespace)) continue;
     if (isExempt(exemptions, rule.id)) continue;
