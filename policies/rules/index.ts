@@ -15,7 +15,10 @@ import type { RuleCel } from "./cel";
 import { resourceValuesValidCel, resourcesRequiredCel } from "./resources.cel";
 import { livenessProbeRequiredCel, readinessProbeRequiredCel } from "./probes.cel";
 
-export * from "./types";
+export type {
+  RuleId, Level, Severity, Finding, ContainerKind, ContainerRef, PodTemplate, Rule, RuleConfigs, CommonConfig, ResourcesRequiredConfig,
+  ResourceValuesConfig, ProbeRequiredConfig, ProbeSanityConfig, ImagePinnedConfig,
+} from "./types";
 export { parseQuantity, compareQuantities } from "./quantity";
 export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS } from "./workload";
 export { firstPort } from "./fixes";
