@@ -289,19 +289,21 @@ export interface WorkloadArgs {
    * loop, image pull or config error, with the diagnosis and the fix — and verifies again on the
    * next `pulumi up` until the rollout passes. It replaces pulumi-kubernetes' own await
    * (`pulumi.com/skipAwait: "true"`), which would otherwise wait up to 10 minutes and never look
-   * at restarts. Default true; set false where the machine running `pulumi up` cannot reach the
-   * cluster API, and the provider's await applies again.
+   * at restarts. Set false where the machine running `pulumi up` cannot reach the cluster API,
+   * and the provider's await applies again.
+   * @default true
    */
   verify?: boolean;
   /**
    * Kubeconfig the verifier watches the rollout with — the same cluster as the provider, e.g.
-   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: the kubeconfig of the provider,
-   * when crashguard made it (`AksCluster.provider`, `kubernetesProvider(...)`); with no provider,
-   * the default provider's (`kubernetes:kubeconfig` config, else the machine's). Any other provider
-   * needs this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
+   * `AksCluster.kubeconfig`. Kept secret, never printed. A provider crashguard did not make needs
+   * this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
+   * @default the kubeconfig of the provider, when crashguard made it (`AksCluster.provider`,
+   * `kubernetesProvider(...)`); with no provider, the default provider's (`kubernetes:kubeconfig`
+   * config, else the machine's)
    */
   kubeconfig?: pulumi.Input<string>;
-  /** How long the verifier waits for a healthy rollout. Default: the Deployment's progressDeadlineSeconds. */
+  /** How long the verifier waits for a healthy rollout. @default the Deployment's progressDeadlineSeconds */
   verifyTimeoutSeconds?: number;
 }
 
