@@ -178,7 +178,7 @@ export interface WorkloadArgs {
   startupSeconds?: number;
   /**
    * Requests and limits of the app container, checked at construction.
-   * @default cpu request 250m, memory request 256Mi, memory limit = the memory request, no cpu limit (see defaults.ts)
+   * @default cpu request 250m, memory request 256Mi, memory limit = the memory request, no cpu limit (policies/rules/defaults.ts)
    */
   resources?: Partial<ResourceValues>;
   /** Plain environment variables. Values pass through as given: wrap a sensitive one in `pulumi.secret()`, or use secretEnv. */

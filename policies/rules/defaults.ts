@@ -9,11 +9,13 @@ import { definedOnly } from "./read";
 
 /** Requests and limits as Kubernetes quantities. */
 export interface ResourceValues {
+  /** @default "250m" */
   cpuRequest: string;
+  /** @default "256Mi" */
   memoryRequest: string;
-  /** Defaults to `memoryRequest`. */
+  /** @default the memory request */
   memoryLimit?: string;
-  /** Filled in only where a cpu limit is required or given. */
+  /** Filled in only where a cpu limit is required or given. @default none; "500m" where `requireCpuLimit` asks for one */
   cpuLimit?: string;
 }
 
