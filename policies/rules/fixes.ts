@@ -3,8 +3,8 @@
  * of `defaults.ts`. A fix changes only what its finding is about; where the right value cannot be
  * inferred it says what to decide instead.
  */
-import { stringify } from "yaml";
-import { ContainerRef, Finding } from "./types";
+import { ContainerRef } from "./types";
+import { note } from "./finding";
 import { field, isObject, isPresent, isUnknown } from "./read";
 import { HANDLERS, Handler, SECRET, effectiveTimings, handlerOf, hidesSecrets, isSecretValue, sameCheck, shownHandler } from "./handlers";
 import { fillContainerResources, type ResourceValuesToFill } from "./fill";
@@ -12,40 +12,6 @@ import { compareQuantities, parseQuantity } from "./quantity";
 import { SUGGESTED_PROBE_TIMINGS } from "./defaults";
 
 export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
-
-/** A fix that needs a decision only the user can make: what to decide, above what is certain. */
-const NOTE = Symbol("note");
-interface Noted { [NOTE]: string; value: unknown }
-
-export function note(text: string, value?: unknown): Noted {
-  return { [NOTE]: text, value };
-}
-
-export function yamlSnippet(fix: unknown): string {
-  const noted = isObject(fix) && NOTE in fix ? (fix as unknown as Noted) : undefined;
-  const value = noted ? noted.value : fix;
-  // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
-  // Secret values never leave the object they are in.
-  const yaml = value === undefined ? "" : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
-  return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
-}
-
-/**
- * A finding whose `fix` is the YAML of `fixData`, rendered when first read. Most findings are
- * counted or filtered, not printed, and rendering YAML costs more than checking a whole workload.
- */
-export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding {
-  if (fixData === undefined) return base;
-  return Object.defineProperty(base as Finding, "fix", {
-    enumerable: true,
-    configurable: true,
-    get(this: Finding) {
-      const fix = yamlSnippet(fixData);
-      Object.defineProperty(this, "fix", { value: fix, enumerable: true, writable: true, configurable: true });
-      return fix;
-    },
-  });
-}
 
 /**
  * The container's `resources:` block as remediation would leave it — what is set kept, what is

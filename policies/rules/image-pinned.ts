@@ -6,8 +6,8 @@
  */
 import { ContainerRef, Finding, ImagePinnedConfig, PodTemplate, Rule } from "./types";
 import { field, isUnknown, join } from "./read";
-import { finding } from "./fixes";
-import { describeContainer } from "./resources";
+import { finding } from "./finding";
+import { describeContainer } from "./describe";
 import { commonSchema } from "./schema";
 import { RULE_DEFAULTS } from "./defaults";
 

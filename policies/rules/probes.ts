@@ -5,11 +5,12 @@
  */
 import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, finding, handlerFix, note, portEntry, probeFix, probeWith } from "./fixes";
+import { ProbeKind, handlerFix, portEntry, probeFix, probeWith } from "./fixes";
+import { finding, note } from "./finding";
 import { HANDLERS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
 import { PROBE_DEFAULTS, RULE_DEFAULTS } from "./defaults";
 import { whileFailing, withoutLiveness, withoutReadiness } from "./consequences";
-import { describeContainer } from "./resources";
+import { describeContainer } from "./describe";
 import { commonSchema } from "./schema";
 
 const PROBE_KINDS: ProbeKind[] = ["readinessProbe", "livenessProbe", "startupProbe"];

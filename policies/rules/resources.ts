@@ -6,7 +6,9 @@
 import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
 import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
 import { field, isObject, isPresent, isUnknown, join } from "./read";
-import { finding, resourcesFix } from "./fixes";
+import { resourcesFix } from "./fixes";
+import { finding } from "./finding";
+import { describeContainer } from "./describe";
 import { RULE_DEFAULTS, SUGGESTED_RESOURCES, resourceValues } from "./defaults";
 import type { ResourceValuesToFill } from "./fill";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
@@ -208,11 +210,6 @@ function suggestion(name: string, key: "requests" | "limits"): string {
   if (name === "cpu") return key === "requests" ? SUGGESTED_RESOURCES.cpuRequest : SUGGESTED_RESOURCES.cpuLimit;
   if (name === "memory") return key === "requests" ? SUGGESTED_RESOURCES.memoryRequest : SUGGESTED_RESOURCES.memoryLimit;
   return "1";
-}
-
-export function describeContainer(c: ContainerRef): string {
-  const what = c.kind === "container" ? "container" : c.kind === "init" ? "init container" : "sidecar";
-  return `${what} "${c.name}"`;
 }
 
 function listLabels(labels: string[]): string {
