@@ -2,6 +2,7 @@
 import type { InputError } from "./manifests";
 import type { LintFinding, LintReport } from "./lint-engine";
 import { toSarif } from "./sarif";
+import { formatFinding } from "../policies/rules";
 
 /** The report as SARIF 2.1.0, mandatory findings as errors, advisory ones as warnings. */
 export function renderSarif(report: LintReport, version: string): string {
@@ -27,9 +28,7 @@ export function renderText(report: LintReport): string {
     const where = `${f.line}:${f.column}`.padEnd(whereWidth);
     const level = (f.level === "mandatory" ? "error" : "warning").padEnd(9);
     lines.push(`  ${where}${level}${f.rule.padEnd(26)}${f.resource}${f.container ? ` [${f.container}]` : ""}`);
-    lines.push(`${indent}${f.message}`);
-    lines.push(`${indent}field: ${f.path}`);
-    if (f.fix) lines.push(`${indent}fix:`, ...f.fix.split("\n").map((l) => `${indent}  ${l}`));
+    lines.push(...formatFinding(f, { detailIndent: "" }).split("\n").map((l) => `${indent}${l}`));
   }
   const s = report.summary;
   if (lines.length) lines.push("");
