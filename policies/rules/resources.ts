@@ -1,7 +1,7 @@
 /**
  * Resource rules: every container says what it needs (requests) and the most memory it may use
  * (limit), and the values it gives are real quantities in a sane order. A pod without a memory
- * limit is the runbook's first cause of exit 137 (OOMKilled) — for it or for its neighbours.
+ * limit is a leading cause of exit 137 (OOMKilled) — for it or for its neighbours.
  */
 import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
 import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
