@@ -4,6 +4,8 @@
  * (`policies/rules/defaults.ts`), imported, not copied, so the components fill in exactly what the
  * pack's fixes and remediate mode do, and a default can never drift into something the pack
  * blocks. The components' tests hold every default to the rule core with zero findings.
+ * AksCluster's defaults are `AKS_DEFAULTS` in aks-args.ts, beside the arguments they fill: that
+ * component ships apart (`crashguard/aks`), with its own peer dependency.
  */
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { SUGGESTED_PROBE_TIMINGS, resourcesToFill, type ResourceValues } from "../policies/rules";
