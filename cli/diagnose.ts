@@ -6,7 +6,6 @@
  * `{ pods: PodDiagnosis[], failing: number, now: string }`. Exit 0 all healthy, 1 any pod failing, 2 bad input.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { isObject } from "../policies/rules/read";
 import { diagnosePod, isFailing } from "../verify/diagnosis";
@@ -16,6 +15,7 @@ import type { Fix } from "../verify/types";
 import { seconds } from "./verify";
 import { ANSI, PLAIN, renderPod } from "../verify/report";
 import type { Command, CommandIO } from "./main";
+import { parseCommand } from "./args";
 
 const USAGE = `usage: crashguard diagnose -f PODS.json [--events EVENTS.json] [--now TIME] [--since 1h] [--output text|json]
 
@@ -27,28 +27,19 @@ fail a pod once they have lasted past the verifier's graces, judged at --now
 A restart fails a pod (crashguard's criterion is Ready without restarts);
 --since 1h counts only restarts that ended within the last hour and reports
 older ones separately.
-Exit 0 all pods healthy, 1 any pod failing, 2 unreadable input or bad usage.
-`;
+Exit 0 all pods healthy, 1 any pod failing, 2 unreadable input or bad usage.`;
+
+const OPTIONS = { file: { type: "string", short: "f" }, events: { type: "string" }, now: { type: "string" }, since: { type: "string" } } as const;
 
 class InputError extends Error {}
 
 export const main: Command = async (argv, io) => {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { file: { type: "string", short: "f" }, events: { type: "string" }, now: { type: "string" }, since: { type: "string" }, output: { type: "string", short: "o", default: "text" }, help: { type: "boolean", short: "h" } },
-    }).values;
-  } catch (err) {
-    io.stderr(`crashguard diagnose: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  if (!values.file || (values.output !== "text" && values.output !== "json")) {
-    io.stderr(`crashguard diagnose: ${values.file ? `--output must be text or json, not "${values.output}"` : "-f FILE is required"}\n\n${USAGE}`);
+  const args = parseCommand("diagnose", USAGE, argv, io, OPTIONS, ["text", "json"]);
+  if ("exit" in args) return args.exit;
+  const { values, output } = args;
+  if (args.positionals.length > 0 || !values.file) {
+    const problem = values.file ? `unexpected argument "${args.positionals[0]}"; name the dump with -f` : "-f FILE is required";
+    io.stderr(`crashguard diagnose: ${problem}\n\n${USAGE}\n`);
     return 2;
   }
   let pods: Pod[];
@@ -69,7 +60,7 @@ export const main: Command = async (argv, io) => {
   const controllers = controllerFailures(events);
   const failing = diagnoses.filter(isFailing);
   const at = new Date(now).toISOString();
-  if (values.output === "json") {
+  if (output === "json") {
     io.stdout(JSON.stringify({ pods: diagnoses, failing: failing.length, now: at, ...(controllers.length ? { controllers } : {}) }, null, 2) + "\n");
   } else {
     const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;

@@ -3,7 +3,6 @@
  * restarts or crash-loops. Progress on stderr, verdict on stdout (text, or JSON: the `Verdict`
  * object of verify/types.ts). Exit 0 verified, 1 rollout failed, 2 usage / kubeconfig / API error.
  */
-import { parseArgs } from "node:util";
 import { KubeconfigError, loadConnection } from "../verify/kubeconfig";
 import { MAX_TIMER_MS } from "../verify/backoff";
 import { ApiError, scrub } from "../verify/kube-client";
@@ -11,6 +10,7 @@ import { ANSI, PLAIN, renderVerdict } from "../verify/report";
 import { DEFAULT_TIMEOUT_SECONDS, verifyRollout } from "../verify/rollout";
 import type { WorkloadRef } from "../verify/types";
 import type { Command } from "./main";
+import { parseCommand } from "./args";
 
 const USAGE = `usage: crashguard verify (deployment|statefulset|daemonset)/NAME [-n NAMESPACE]
   [--context CTX] [--kubeconfig FILE] [--timeout 5m] [--stable-for 30s]
@@ -19,8 +19,17 @@ const USAGE = `usage: crashguard verify (deployment|statefulset|daemonset)/NAME 
 Watches the newest revision's pods until all are Running and Ready with 0 restarts for the
 stabilization window (default: the liveness probe's periodSeconds x failureThreshold, at least
 10s), and fails as soon as one restarts, crash-loops, cannot pull its image, misses a Secret,
-or stays unschedulable. Exit 0 verified, 1 rollout failed, 2 usage, kubeconfig or API error.
-`;
+or stays unschedulable. Exit 0 verified, 1 rollout failed, 2 usage, kubeconfig or API error.`;
+
+const OPTIONS = {
+  namespace: { type: "string", short: "n" },
+  context: { type: "string" },
+  kubeconfig: { type: "string" },
+  timeout: { type: "string" },
+  "stable-for": { type: "string" },
+  "unschedulable-grace": { type: "string" },
+  generation: { type: "string" },
+} as const;
 
 const KINDS: Record<string, WorkloadRef["kind"]> = {
   deployment: "Deployment",
@@ -37,18 +46,16 @@ const KINDS: Record<string, WorkloadRef["kind"]> = {
 class UsageError extends Error {}
 
 export const main: Command = async (argv, io) => {
-  let parsed;
+  const args = parseCommand("verify", USAGE, argv, io, OPTIONS, ["text", "json"]);
+  if ("exit" in args) return args.exit;
+  const { values, output } = args;
+  let target;
   try {
-    parsed = parse(argv);
+    target = validate(args.positionals, values);
   } catch (err) {
-    io.stderr(`crashguard verify: ${(err as Error).message}\n\n${USAGE}`);
+    io.stderr(`crashguard verify: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  if (parsed === "help") {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const { target, values } = parsed;
   const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;
   let connection;
   try {
@@ -68,7 +75,7 @@ export const main: Command = async (argv, io) => {
       ...(values.generation ? { expectedGeneration: Number(values.generation) } : {}),
       onProgress: (p) => io.stderr(style.dim(`${p.ready}/${p.desired} ready, ${p.restarts} restarts — waiting for ${p.waitingFor}`) + "\n"),
     });
-    io.stdout(values.output === "json" ? JSON.stringify(verdict, null, 2) + "\n" : renderVerdict(verdict, style));
+    io.stdout(output === "json" ? JSON.stringify(verdict, null, 2) + "\n" : renderVerdict(verdict, style));
     return verdict.verdict === "succeeded" ? 0 : 1;
   } catch (err) {
     const known = err instanceof ApiError || err instanceof KubeconfigError || err instanceof UsageError;
@@ -77,31 +84,15 @@ export const main: Command = async (argv, io) => {
   }
 };
 
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      namespace: { type: "string", short: "n" },
-      context: { type: "string" },
-      kubeconfig: { type: "string" },
-      timeout: { type: "string" },
-      "stable-for": { type: "string" },
-      "unschedulable-grace": { type: "string" },
-      generation: { type: "string" },
-      output: { type: "string", short: "o", default: "text" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return "help" as const;
+/** The workload named as KIND/NAME, once the flags that take values are known to be well formed. */
+function validate(positionals: string[], values: { generation?: string; timeout?: string; "stable-for"?: string; "unschedulable-grace"?: string }) {
   if (positionals.length !== 1) throw new UsageError("expected exactly one workload, e.g. deployment/payments");
   const [kindName, name, extra] = positionals[0].split("/");
   const kind = KINDS[kindName.toLowerCase()];
   if (!kind || !name || extra !== undefined) throw new UsageError(`"${positionals[0]}" is not KIND/NAME with KIND deployment, statefulset or daemonset`);
-  if (values.output !== "text" && values.output !== "json") throw new UsageError(`--output must be text or json, not "${values.output}"`);
   if (values.generation && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a whole number, not "${values.generation}"`);
   for (const flag of ["timeout", "stable-for", "unschedulable-grace"] as const) if (values[flag]) seconds(values[flag]!, `--${flag}`);
-  return { target: { kind, name }, values };
+  return { kind, name };
 }
 
 /**

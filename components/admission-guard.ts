@@ -11,21 +11,23 @@ import type { Configs, Level, RuleId } from "../policies/rules";
 import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../admission";
 
 export interface AdmissionGuardArgs {
-  /** Each rule's level, as in the pack's policy config. Default: each rule's default level (mandatory rules deny, advisory ones warn and audit). */
+  /** Each rule's level, as in the pack's policy config: mandatory rules deny, advisory ones warn and audit. @default each rule's default level */
   levels?: Partial<Record<RuleId, Level>>;
-  /** Each rule's options, as in the pack's policy config (bounds, required resources, excluded namespaces). Default: the pack's defaults. */
+  /** Each rule's options, as in the pack's policy config (bounds, required resources, excluded namespaces). @default each rule's defaults (`RULE_DEFAULTS`) */
   configs?: Configs;
-  /** Namespace of the ConfigMap the bounds are read from. Default "kube-system", which every cluster has. */
+  /** Namespace of the ConfigMap the bounds are read from; every cluster has kube-system. @default "kube-system" */
   paramNamespace?: string;
   /**
-   * Also check pods and Jobs that a controller owns. Default false: their Deployment, StatefulSet,
+   * Also check pods and Jobs that a controller owns. Off by default: their Deployment, StatefulSet,
    * DaemonSet, Job or CronJob was checked with the same pod template, and an exemption written on
    * the owner does not reach them. docs/admission.md says what a forged owner reference allows.
+   * @default false
    */
   checkControllerOwned?: boolean;
   /**
    * The cluster's Kubernetes version (e.g. AksCluster's `kubernetesVersion`), checked against the
-   * 1.30 floor so an older cluster fails with a reason instead of an unknown-kind error. Default: not checked.
+   * 1.30 floor so an older cluster fails with a reason instead of an unknown-kind error.
+   * @default not checked
    */
   kubernetesVersion?: pulumi.Input<string>;
 }

@@ -15,7 +15,7 @@ import { Provider } from "@pulumi/kubernetes/provider";
 import { rememberKubeconfig } from "./cluster-connection";
 import { AdmissionGuard } from "./admission-guard";
 import { parseDocument } from "yaml";
-import { definedOnly } from "./defaults";
+import { definedOnly } from "../policies/rules/read";
 import { AKS_DEFAULTS, AKS_SERVER_ID, AksClusterArgs, KubeloginMode, ResolvedAksArgs } from "./aks-args";
 import { grantAcrPull, grantClusterAdmin, providerKubeconfig } from "./aks-access";
 import { createDiagnostics } from "./aks-diagnostics";

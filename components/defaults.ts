@@ -1,21 +1,17 @@
 /**
- * The one table of defaults behind every crashguard component and `withDefaults()`. Each value
- * carries the reason it was chosen; the rule core's own runbook values are imported, not copied,
- * so a default can never drift into something the policy pack blocks. The components' tests
- * hold every default to the rule core with zero findings.
+ * The table of defaults behind every crashguard component and `withDefaults()`. Each value
+ * carries the reason it was chosen. Requests, limits and probe timings are the rule core's
+ * (`policies/rules/defaults.ts`), imported, not copied, so the components fill in exactly what the
+ * pack's fixes and remediate mode do, and a default can never drift into something the pack
+ * blocks. The components' tests hold every default to the rule core with zero findings.
+ * AksCluster's defaults are `AKS_DEFAULTS` in aks-args.ts, beside the arguments they fill: that
+ * component ships apart (`crashguard/aks`), with its own peer dependency.
  */
 import type * as k8s from "@pulumi/kubernetes/types/input";
-import { SUGGESTED_PROBE_TIMINGS, SUGGESTED_RESOURCES } from "../policies/rules";
+import { SUGGESTED_PROBE_TIMINGS, resourcesToFill, type ResourceValues } from "../policies/rules";
+import type { ResourceValuesToFill } from "../policies/rules/fill";
 
-/** Requests and limits as Kubernetes quantities; the keys match the rule core's `SUGGESTED_RESOURCES`. */
-export interface ResourceValues {
-  cpuRequest: string;
-  memoryRequest: string;
-  /** Defaults to `memoryRequest`. */
-  memoryLimit?: string;
-  /** No default: a CPU limit throttles a busy container long before it could harm a neighbour. */
-  cpuLimit?: string;
-}
+export type { ResourceValues };
 
 /** Probe timings in seconds; the keys match `Probe`'s own fields. */
 export interface ProbeTimings {
@@ -26,15 +22,14 @@ export interface ProbeTimings {
 }
 
 export const DEFAULTS = {
-  resources: {
-    /** The runbook's request for a small service: enough to be scheduled where it fits. */
-    cpuRequest: SUGGESTED_RESOURCES.cpuRequest,
-    memoryRequest: SUGGESTED_RESOURCES.memoryRequest,
-    // memoryLimit: the memory request (see resourceRequirements). A container can then never
-    // use memory the scheduler did not reserve for it, so node memory pressure never evicts it
-    // and an OOMKill always points at the container's own sizing. No cpu limit, as the rule
-    // core argues: requests already guarantee a share, and limits throttle.
-  } satisfies ResourceValues,
+  /** Pods per Workload: one crashing pod or drained node then leaves one serving. */
+  replicas: 2,
+  /** A Workload gets a Service (ClusterIP) on its port: most workloads serve something. */
+  service: true,
+  /** A Workload's rollout is verified by default: that is what turns a crash loop into a failed `pulumi up`. */
+  verify: true,
+  /** A GuardedNamespace gets a LimitRange, so pods created without requests still get them. */
+  limitRange: true,
 
   /** Default paths differ so liveness and readiness are different checks (probe-sanity). */
   readinessPath: "/ready",
@@ -43,7 +38,7 @@ export const DEFAULTS = {
   port: 8080,
   portName: "http",
 
-  /** The runbook's probe timings: a 3 s timeout survives a GC pause, 3 failures x 10 s before acting. */
+  /** The rule core's probe timings: a 3 s timeout survives a GC pause, 3 failures x 10 s before acting. */
   probeTimings: SUGGESTED_PROBE_TIMINGS,
 
   /**
@@ -115,20 +110,18 @@ export const DEFAULTS = {
   podSecurityVersion: "latest",
 } as const;
 
-/** `resources:` for a container, filling what `overrides` leaves out from the table. */
-export function resourceRequirements(overrides: Partial<ResourceValues> = {}): {
-  requests: Record<string, string>;
-  limits: Record<string, string>;
-} {
-  const v = { ...DEFAULTS.resources, ...definedOnly(overrides) };
-  const limits: Record<string, string> = { memory: v.memoryLimit ?? v.memoryRequest };
-  if (v.cpuLimit !== undefined) limits.cpu = v.cpuLimit;
-  return { requests: { cpu: v.cpuRequest, memory: v.memoryRequest }, limits };
+/**
+ * `resources:` for a container: requests and a memory limit from the rule core's defaults, with
+ * what `overrides` sets; a cpu limit only where one is given. The same values the pack's
+ * resources-required fix and remediate mode fill in.
+ */
+export function resourceRequirements(overrides: Partial<ResourceValues> = {}): ResourceValuesToFill {
+  return resourcesToFill({ defaults: overrides, requireCpuLimit: overrides.cpuLimit !== undefined });
 }
 
 /**
  * A startup probe giving a slow starter `startupSeconds` before liveness takes over:
- * failureThreshold = ceil(startupSeconds / period), at the runbook's startup period.
+ * failureThreshold = ceil(startupSeconds / period), at the rule core's startup period.
  */
 export function startupTimings(startupSeconds: number): Required<Pick<ProbeTimings, "periodSeconds" | "timeoutSeconds" | "failureThreshold">> {
   const { periodSeconds, timeoutSeconds } = DEFAULTS.probeTimings.startupProbe;
@@ -137,9 +130,4 @@ export function startupTimings(startupSeconds: number): Required<Pick<ProbeTimin
 
 export function progressDeadlineSeconds(startupSeconds: number | undefined): number {
   return Math.max(DEFAULTS.progressDeadlineSeconds, (startupSeconds ?? 0) + DEFAULTS.progressDeadlineMarginSeconds);
-}
-
-/** Drops keys set to `undefined`, so `{ ...defaults, ...overrides }` keeps the default for them. */
-export function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

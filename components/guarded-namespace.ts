@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LimitRange, Namespace, ResourceQuota } from "@pulumi/kubernetes/core/v1";
-import { DEFAULTS, definedOnly, resourceRequirements } from "./defaults";
+import { DEFAULTS, resourceRequirements } from "./defaults";
+import { definedOnly } from "../policies/rules/read";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -22,23 +23,24 @@ export interface NamespaceQuota {
 }
 
 export interface GuardedNamespaceArgs {
-  /** The namespace's Kubernetes name. Default: the resource name, so Workloads can address it before it exists. */
+  /** The namespace's Kubernetes name. The resource name by default, so Workloads can address it before it exists. @default the resource name */
   namespaceName?: string;
   /**
-   * Pod Security Admission level enforced. Default "restricted", which Workload's defaults meet.
+   * Pod Security Admission level enforced; Workload's defaults meet "restricted".
+   * @default "restricted"
    * Audit and warn stay at "restricted" whatever this is, so a relaxed namespace still shows
    * what would break under the strict level.
    */
   podSecurity?: PodSecurityLevel;
-  /** Pod Security Admission version pinned. Default "latest", the cluster's own Kubernetes version. */
+  /** Pod Security Admission version pinned; "latest" is the cluster's own Kubernetes version. @default "latest" */
   podSecurityVersion?: string;
-  /** Give containers that set no requests or memory limit the defaults table's values. Default true. */
+  /** Give containers that set no requests or memory limit the defaults table's values. @default true */
   limitRange?: boolean;
-  /** A ResourceQuota for the namespace. Default: none — quotas are sized per team, not by a library. */
+  /** A ResourceQuota for the namespace; quotas are sized per team, not by a library. @default none */
   quota?: NamespaceQuota;
-  /** Extra labels on the namespace. Default none; the Pod Security labels win. */
+  /** Extra labels on the namespace; the Pod Security labels win. @default none */
   labels?: Record<string, string>;
-  /** Annotations on the namespace. Default none. */
+  /** Annotations on the namespace. @default none */
   annotations?: Record<string, string>;
 }
 
@@ -61,7 +63,7 @@ export class GuardedNamespace extends pulumi.ComponentResource {
     }, child);
     this.name = this.namespace.metadata.name;
 
-    if (args.limitRange ?? true) {
+    if (args.limitRange ?? DEFAULTS.limitRange) {
       const { requests, limits } = resourceRequirements();
       // Caveat of any LimitRange: a container that sets a memory request above this default limit
       // but no limit of its own is rejected (limit < request). withDefaults() fills such a limit

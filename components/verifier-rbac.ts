@@ -10,13 +10,13 @@ import { VERIFIER_ROLE_NAME, clusterRoleManifest, roleBindingManifest } from "..
 export interface VerifierRbacArgs {
   /** Namespaces whose rollouts the subject may verify; one RoleBinding each. */
   namespaces: string[];
-  /** Kind of the identity running `pulumi up`: "ServiceAccount" (default), "User" or "Group". */
+  /** Kind of the identity running `pulumi up`: "ServiceAccount", "User" or "Group". @default "ServiceAccount" */
   subjectKind?: "ServiceAccount" | "User" | "Group";
   /** Name of that identity, e.g. the CI ServiceAccount or an Entra ID object id on AKS. */
   subjectName: string;
-  /** Namespace of a ServiceAccount subject; default: each binding's own namespace. */
+  /** Namespace of a ServiceAccount subject. @default each binding's own namespace */
   subjectNamespace?: string;
-  /** Name of the ClusterRole and RoleBindings. Default "crashguard-verifier". */
+  /** Name of the ClusterRole and RoleBindings. @default "crashguard-verifier" */
   roleName?: string;
 }
 

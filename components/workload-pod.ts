@@ -6,7 +6,8 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { firstPort } from "../policies/rules";
 import { clonePlain, isPlain } from "../policies/rules/fill";
-import { DEFAULTS, ProbeTimings, definedOnly, resourceRequirements, startupTimings } from "./defaults";
+import { DEFAULTS, ProbeTimings, resourceRequirements, startupTimings } from "./defaults";
+import { definedOnly } from "../policies/rules/read";
 import { fillResources } from "./transforms";
 import type { WorkloadArgs } from "./workload";
 

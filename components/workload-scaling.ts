@@ -6,17 +6,14 @@ import type * as k8s from "@pulumi/kubernetes/types/input";
 import { DEFAULTS } from "./defaults";
 import type { WorkloadArgs } from "./workload";
 
-/** Default pod count: one crashing pod or drained node then leaves one serving. */
-export const DEFAULT_REPLICAS = 2;
-
 /** `spec.replicas`, or nothing when an autoscaler owns the count (see `WorkloadArgs.autoscaling`). */
 export function specReplicas(args: WorkloadArgs): number | undefined {
-  return args.autoscaling ? undefined : args.replicas ?? DEFAULT_REPLICAS;
+  return args.autoscaling ? undefined : args.replicas ?? DEFAULTS.replicas;
 }
 
 /** The fewest pods the workload runs in steady state: what the disruption budget protects. */
 function minimumPods(args: WorkloadArgs): number {
-  return args.autoscaling?.min ?? args.replicas ?? DEFAULT_REPLICAS;
+  return args.autoscaling?.min ?? args.replicas ?? DEFAULTS.replicas;
 }
 
 /** Budget by default only when at least two pods run: with one, any voluntary eviction is an outage anyway. */

@@ -178,7 +178,7 @@ export interface WorkloadArgs {
   startupSeconds?: number;
   /**
    * Requests and limits of the app container, checked at construction.
-   * @default cpu request 250m, memory request 256Mi, memory limit = the memory request, no cpu limit (see defaults.ts)
+   * @default cpu request 250m, memory request 256Mi, memory limit = the memory request, no cpu limit (policies/rules/defaults.ts)
    */
   resources?: Partial<ResourceValues>;
   /** Plain environment variables. Values pass through as given: wrap a sensitive one in `pulumi.secret()`, or use secretEnv. */
@@ -289,19 +289,21 @@ export interface WorkloadArgs {
    * loop, image pull or config error, with the diagnosis and the fix — and verifies again on the
    * next `pulumi up` until the rollout passes. It replaces pulumi-kubernetes' own await
    * (`pulumi.com/skipAwait: "true"`), which would otherwise wait up to 10 minutes and never look
-   * at restarts. Default true; set false where the machine running `pulumi up` cannot reach the
-   * cluster API, and the provider's await applies again.
+   * at restarts. Set false where the machine running `pulumi up` cannot reach the cluster API,
+   * and the provider's await applies again.
+   * @default true
    */
   verify?: boolean;
   /**
    * Kubeconfig the verifier watches the rollout with — the same cluster as the provider, e.g.
-   * `AksCluster.kubeconfig`. Kept secret, never printed. Default: the kubeconfig of the provider,
-   * when crashguard made it (`AksCluster.provider`, `kubernetesProvider(...)`); with no provider,
-   * the default provider's (`kubernetes:kubeconfig` config, else the machine's). Any other provider
-   * needs this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
+   * `AksCluster.kubeconfig`. Kept secret, never printed. A provider crashguard did not make needs
+   * this set, or `"ambient"` for `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`.
+   * @default the kubeconfig of the provider, when crashguard made it (`AksCluster.provider`,
+   * `kubernetesProvider(...)`); with no provider, the default provider's (`kubernetes:kubeconfig`
+   * config, else the machine's)
    */
   kubeconfig?: pulumi.Input<string>;
-  /** How long the verifier waits for a healthy rollout. Default: the Deployment's progressDeadlineSeconds. */
+  /** How long the verifier waits for a healthy rollout. @default the Deployment's progressDeadlineSeconds */
   verifyTimeoutSeconds?: number;
 }
 
@@ -368,7 +370,7 @@ export class Workload extends pulumi.ComponentResource {
       }, child);
     }
 
-    if (args.service ?? true) {
+    if (args.service ?? DEFAULTS.service) {
       this.service = workloadService(name, args, id, child);
       if (args.ingress) this.ingress = workloadIngress(name, args, id, this.service, child);
     }
@@ -420,7 +422,7 @@ function claimTemplate(claim: WorkloadVolumeClaim): k8s.core.v1.PersistentVolume
 }
 
 function verifies(args: WorkloadArgs): boolean {
-  return args.verify ?? true;
+  return args.verify ?? DEFAULTS.verify;
 }
 
 function identity(name: string, args: WorkloadArgs) {

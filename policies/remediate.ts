@@ -1,8 +1,8 @@
 /**
- * Filling in what a workload left out — the one mechanism behind the pack's remediate mode (for
- * charts users cannot edit, as AKS Deployment Safeguards' mutator does) and the components'
- * `withDefaults()` transform. It never overwrites a value that is set, including an invalid one,
- * which the validators then report with its fix.
+ * The pack's remediate mode for resources-required: missing requests and limits filled in, for
+ * charts users cannot edit, as AKS Deployment Safeguards' mutator does. It fills with
+ * `rules/fill.ts`, as the components' `withDefaults()` transform does, and never overwrites a value
+ * that is set, including an invalid one, which the validators then report with its fix.
  */
 import { notCoveredByPod, podTemplates, resourcesToFill } from "./rules";
 import { clonePlain, fillContainerResources } from "./rules/fill";

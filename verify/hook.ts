@@ -31,19 +31,19 @@ import { renderVerdict } from "./report";
 import { DEFAULT_TIMEOUT_SECONDS, verifyRollout, type VerifyOptions } from "./rollout";
 
 export interface VerifyHookOptions extends Pick<VerifyOptions, "timeoutSeconds" | "stableForSeconds" | "unschedulableGraceSeconds" | "backoff"> {
-  /** Hook name; unique per program. Default "crashguard-verify". */
+  /** Hook name; unique per program. @default "crashguard-verify" */
   name?: string;
   /**
    * Kubeconfig text or file path, e.g. `AksCluster.kubeconfig` (an Output is awaited when the hook
-   * runs, during `pulumi up`, and never printed). Default: `KUBECONFIG` / `~/.kube/config` of the
-   * machine running `pulumi up`.
+   * runs, during `pulumi up`, and never printed).
+   * @default `KUBECONFIG` / `~/.kube/config` of the machine running `pulumi up`
    */
   kubeconfig?: pulumi.Input<string>;
   context?: string;
   /**
    * The longest the hook may run, whatever happens: credential plugins, an API server that accepts
-   * connections and never answers, the diagnosis after the verdict. Default: `timeoutSeconds`
-   * (the wait for healthy pods) plus {@link DEADLINE_GRACE_SECONDS}.
+   * connections and never answers, the diagnosis after the verdict.
+   * @default `timeoutSeconds` (the wait for healthy pods) plus {@link DEADLINE_GRACE_SECONDS}
    */
   deadlineSeconds?: number;
 }

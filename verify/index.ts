@@ -7,4 +7,6 @@ export { verifyHook, verifyHookBody, awaitAnnotations, type VerifyHookOptions } 
 export { VERIFIER_RULES, clusterRoleManifest, roleBindingManifest, policyRules } from "./rbac-rules";
 export { loadConnection, KubeconfigError, type KubeconfigOptions } from "./kubeconfig";
 export { ApiError } from "./kube-client";
-export type * from "./types";
+export type {
+  FailureCategory, PodFailureCategory, Stall, EventSummary, Fix, ContainerFailure, PodDiagnosis, RolloutFailureReason, WorkloadRef, Verdict,
+} from "./types";

@@ -6,26 +6,26 @@
 import type { Container, Pod, Probe } from "kubernetes-types/core/v1";
 import { isRecord, records, text } from "./read";
 import type { FailureCategory, Fix, PodFailureCategory } from "./types";
+import { PROBE_DEFAULTS } from "../policies/rules/defaults";
 
-/** Probe defaults applied by the API server (FACTS: Kubernetes). */
-const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
+const TIMINGS = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold"] as const;
+type Timings = Record<(typeof TIMINGS)[number], number>;
 
 export function probeTimings(probe: Probe): string {
-  const t = { ...PROBE_DEFAULTS, ...pickDefined(probe) };
+  const t = timingsOf(probe);
   return `initialDelaySeconds ${t.initialDelaySeconds}, periodSeconds ${t.periodSeconds}, timeoutSeconds ${t.timeoutSeconds}, failureThreshold ${t.failureThreshold}`;
 }
 
-function pickDefined(probe: Probe): Partial<typeof PROBE_DEFAULTS> {
-  const out: Partial<typeof PROBE_DEFAULTS> = {};
-  for (const key of Object.keys(PROBE_DEFAULTS) as (keyof typeof PROBE_DEFAULTS)[]) {
-    if (typeof probe[key] === "number") out[key] = probe[key];
-  }
+/** The probe's timings, each defaulted as the API server does. */
+function timingsOf(probe: Probe): Timings {
+  const out = {} as Timings;
+  for (const key of TIMINGS) out[key] = typeof probe[key] === "number" ? probe[key] : PROBE_DEFAULTS[key];
   return out;
 }
 
 /** Seconds from container start until a probe that never passes has failed for good: initialDelaySeconds + periodSeconds × failureThreshold. */
 export function probeWindowSeconds(probe: Probe): number {
-  const t = { ...PROBE_DEFAULTS, ...pickDefined(probe) };
+  const t = timingsOf(probe);
   return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold;
 }
 
@@ -47,7 +47,7 @@ export function describeProbe(probe: Probe): string {
 /** Seconds a probe tolerates failing before kubelet acts: periodSeconds × failureThreshold. */
 export function probeToleranceSeconds(probe: Probe | undefined): number {
   if (!probe) return 0;
-  const t = { ...PROBE_DEFAULTS, ...pickDefined(probe) };
+  const t = timingsOf(probe);
   return t.periodSeconds * t.failureThreshold;
 }
 

@@ -41,13 +41,13 @@ export interface VerifyOptions extends KubeconfigOptions {
   workload: WorkloadRef;
   /** The generation `pulumi up` wrote; a higher one means a newer rollout superseded ours. */
   expectedGeneration?: number;
-  /** Give up after this long. Default {@link DEFAULT_TIMEOUT_SECONDS}. */
+  /** Give up after this long. @default {@link DEFAULT_TIMEOUT_SECONDS} (300) */
   timeoutSeconds?: number;
-  /** Stabilization window; default {@link defaultStableSeconds} of the pod template. */
+  /** Stabilization window. @default {@link defaultStableSeconds} of the pod template */
   stableForSeconds?: number;
-  /** Default {@link DEFAULT_UNSCHEDULABLE_GRACE_SECONDS}; same as `graces.unschedulable`. */
+  /** Same as `graces.unschedulable`. @default {@link DEFAULT_UNSCHEDULABLE_GRACE_SECONDS} */
   unschedulableGraceSeconds?: number;
-  /** How long stalls may last before they fail the rollout; defaults in {@link DEFAULT_GRACES}. */
+  /** How long stalls may last before they fail the rollout. @default {@link DEFAULT_GRACES} */
   graces?: Partial<Graces>;
   /** Called whenever the counts change — for progress lines, not for decisions. */
   onProgress?: (progress: Progress) => void;

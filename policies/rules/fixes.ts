@@ -1,66 +1,17 @@
 /**
- * The concrete fixes findings suggest, as YAML a user can paste into the container: requests sized
- * for a small service, a memory limit with headroom above the request (so a spike is not an
- * instant OOMKill), and probe timings that tolerate a slow response. A fix changes only what its
- * finding is about; where the right value cannot be inferred it says what to decide instead.
+ * The concrete fixes findings suggest, as YAML a user can paste into the container, with the values
+ * of `defaults.ts`. A fix changes only what its finding is about; where the right value cannot be
+ * inferred it says what to decide instead.
  */
-import { stringify } from "yaml";
-import { ContainerRef, Finding } from "./types";
+import { ContainerRef } from "./types";
+import { note } from "./finding";
 import { field, isObject, isPresent, isUnknown } from "./read";
 import { HANDLERS, Handler, SECRET, effectiveTimings, handlerOf, hidesSecrets, isSecretValue, sameCheck, shownHandler } from "./handlers";
 import { fillContainerResources, type ResourceValuesToFill } from "./fill";
 import { compareQuantities, parseQuantity } from "./quantity";
-
-export const SUGGESTED_RESOURCES = {
-  cpuRequest: "250m",
-  memoryRequest: "256Mi",
-  memoryLimit: "512Mi",
-  cpuLimit: "500m",
-} as const;
-
-/** Probe timings: a 3 s timeout survives a GC pause; 3 failures × 10 s before acting. */
-export const SUGGESTED_PROBE_TIMINGS = {
-  readinessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-  livenessProbe: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-  /** Up to 30 × 5 s = 150 s to start before liveness takes over. */
-  startupProbe: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
-} as const;
+import { SUGGESTED_PROBE_TIMINGS } from "./defaults";
 
 export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
-
-/** A fix that needs a decision only the user can make: what to decide, above what is certain. */
-const NOTE = Symbol("note");
-interface Noted { [NOTE]: string; value: unknown }
-
-export function note(text: string, value?: unknown): Noted {
-  return { [NOTE]: text, value };
-}
-
-export function yamlSnippet(fix: unknown): string {
-  const noted = isObject(fix) && NOTE in fix ? (fix as unknown as Noted) : undefined;
-  const value = noted ? noted.value : fix;
-  // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
-  // Secret values never leave the object they are in.
-  const yaml = value === undefined ? "" : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
-  return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
-}
-
-/**
- * A finding whose `fix` is the YAML of `fixData`, rendered when first read. Most findings are
- * counted or filtered, not printed, and rendering YAML costs more than checking a whole workload.
- */
-export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding {
-  if (fixData === undefined) return base;
-  return Object.defineProperty(base as Finding, "fix", {
-    enumerable: true,
-    configurable: true,
-    get(this: Finding) {
-      const fix = yamlSnippet(fixData);
-      Object.defineProperty(this, "fix", { value: fix, enumerable: true, writable: true, configurable: true });
-      return fix;
-    },
-  });
-}
 
 /**
  * The container's `resources:` block as remediation would leave it — what is set kept, what is

@@ -1,8 +1,20 @@
+/**
+ * The one renderer of a finding's text: the pack's violations (and so `crashguard check`), the
+ * Workload's construction errors and `crashguard lint` all print a finding with it.
+ */
 import { Finding } from "./types";
 
-/** The one-paragraph text of a finding, as the pack reports it and `lint` prints it. */
-export function formatFinding(f: Finding, options: { withResource?: boolean } = {}): string {
-  const lines = [options.withResource ? `${f.resource}: ${f.message}` : f.message, `  field: ${f.path}`];
-  if (f.fix) lines.push("  fix:", ...f.fix.split("\n").map((l) => `    ${l}`));
+export interface FormatOptions {
+  /** Start with the resource the finding is about. */
+  withResource?: boolean;
+  /** Indent of the field and fix lines under the message: two spaces, or none where a table aligns them already. */
+  detailIndent?: string;
+}
+
+/** The message, the field path and the fix snippet of a finding, one paragraph. */
+export function formatFinding(f: Finding, options: FormatOptions = {}): string {
+  const indent = options.detailIndent ?? "  ";
+  const lines = [options.withResource ? `${f.resource}: ${f.message}` : f.message, `${indent}field: ${f.path}`];
+  if (f.fix) lines.push(`${indent}fix:`, ...f.fix.split("\n").map((l) => `${indent}  ${l}`));
   return lines.join("\n");
 }

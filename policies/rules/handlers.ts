@@ -4,12 +4,11 @@
  * and HTTP header values may carry tokens, and values Pulumi marks secret stay hidden.
  */
 import { field, isObject, isPresent } from "./read";
+import { PROBE_DEFAULTS } from "./defaults";
 
 export const HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"] as const;
 export type Handler = (typeof HANDLERS)[number];
 
-/** kubelet's own defaults, used when a probe leaves a timing out. */
-export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
 export type TimingKey = keyof typeof PROBE_DEFAULTS;
 export const TIMING_KEYS = Object.keys(PROBE_DEFAULTS) as TimingKey[];
 

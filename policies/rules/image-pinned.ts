@@ -6,9 +6,10 @@
  */
 import { ContainerRef, Finding, ImagePinnedConfig, PodTemplate, Rule } from "./types";
 import { field, isUnknown, join } from "./read";
-import { finding } from "./fixes";
-import { describeContainer } from "./resources";
+import { finding } from "./finding";
+import { describeContainer } from "./describe";
 import { commonSchema } from "./schema";
+import { RULE_DEFAULTS } from "./defaults";
 
 export const imagePinned: Rule<"image-pinned"> = {
   id: "image-pinned",
@@ -16,11 +17,11 @@ export const imagePinned: Rule<"image-pinned"> = {
   description: "Every container's image carries a version tag or an @sha256 digest, not `latest` or no tag, so a rollback really returns to the previous build.",
   defaultLevel: "advisory",
   severity: "medium",
-  defaults: { requireDigest: false },
+  defaults: RULE_DEFAULTS["image-pinned"],
   configSchema: {
     properties: {
       ...commonSchema,
-      requireDigest: { type: "boolean", default: false, description: "Require an @sha256 digest; a tag can be moved to another build." },
+      requireDigest: { type: "boolean", default: RULE_DEFAULTS["image-pinned"].requireDigest, description: "Require an @sha256 digest; a tag can be moved to another build." },
     },
   },
   check(template: PodTemplate, config: ImagePinnedConfig): Finding[] {
@@ -29,7 +30,7 @@ export const imagePinned: Rule<"image-pinned"> = {
       const image = field(c.spec, "image");
       // A missing image is the API server's error to report; an Output is judged once it is known.
       if (typeof image !== "string" || image === "" || isUnknown(image)) continue;
-      const problem = unpinned(image, config.requireDigest ?? false);
+      const problem = unpinned(image, config.requireDigest ?? RULE_DEFAULTS["image-pinned"].requireDigest);
       if (problem) findings.push(imageFinding(template, c, image, problem));
     }
     return findings;

@@ -5,19 +5,19 @@
  */
 import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, finding, handlerFix, note, portEntry, probeFix, probeWith } from "./fixes";
-import { HANDLERS, PROBE_DEFAULTS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
+import { ProbeKind, handlerFix, portEntry, probeFix, probeWith } from "./fixes";
+import { finding, note } from "./finding";
+import { HANDLERS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
+import { PROBE_DEFAULTS, RULE_DEFAULTS } from "./defaults";
 import { whileFailing, withoutLiveness, withoutReadiness } from "./consequences";
-import { describeContainer } from "./resources";
+import { describeContainer } from "./describe";
 import { commonSchema } from "./schema";
-
-export { PROBE_DEFAULTS } from "./handlers";
 
 const PROBE_KINDS: ProbeKind[] = ["readinessProbe", "livenessProbe", "startupProbe"];
 
 const requiredSchema = {
   ...commonSchema,
-  includeSidecars: { type: "boolean", default: true, description: "Also require the probe on restartable sidecars (initContainers with restartPolicy: Always)." },
+  includeSidecars: { type: "boolean", default: RULE_DEFAULTS["readiness-probe-required"].includeSidecars, description: "Also require the probe on restartable sidecars (initContainers with restartPolicy: Always)." },
 };
 
 function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-required">(
@@ -30,11 +30,11 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
     description,
     defaultLevel,
     severity: defaultLevel === "mandatory" ? "high" : "medium",
-    defaults: { includeSidecars: true } as Rule<Id>["defaults"],
+    defaults: RULE_DEFAULTS[id],
     configSchema: { properties: requiredSchema },
     check(template: PodTemplate, config: ProbeRequiredConfig): Finding[] {
       if (!template.longRunning || template.partial) return [];
-      const includeSidecars = config.includeSidecars ?? true;
+      const { includeSidecars } = { ...RULE_DEFAULTS[id], ...config };
       return template.containers
         .filter((c) => c.kind === "container" || (c.kind === "sidecar" && includeSidecars))
         .filter((c) => !isPresent(field(c.spec, probe)))
@@ -66,11 +66,7 @@ export const livenessProbeRequired = probeRequired(
   withoutLiveness,
 );
 
-const SANITY_DEFAULTS: Required<Omit<ProbeSanityConfig, "excludeNamespaces">> = {
-  minStartupSeconds: 30,
-  requireDeclaredPort: true,
-  forbidIdenticalLivenessReadiness: true,
-};
+const SANITY_DEFAULTS = RULE_DEFAULTS["probe-sanity"];
 
 export const probeSanity: Rule<"probe-sanity"> = {
   id: "probe-sanity",
@@ -82,9 +78,9 @@ export const probeSanity: Rule<"probe-sanity"> = {
   configSchema: {
     properties: {
       ...commonSchema,
-      minStartupSeconds: { type: "integer", minimum: 0, default: 30, description: "Seconds an app may need to start; a liveness probe without a startupProbe must allow at least this long (initialDelaySeconds + failureThreshold × periodSeconds)." },
-      requireDeclaredPort: { type: "boolean", default: true, description: "Note (low severity) numbered probe ports missing from the container's ports; the kubelet probes them anyway, so this is about documenting where the app listens." },
-      forbidIdenticalLivenessReadiness: { type: "boolean", default: true, description: "A liveness probe must not repeat the readiness probe's check with the same timings (the same handler with different thresholds is fine)." },
+      minStartupSeconds: { type: "integer", minimum: 0, default: SANITY_DEFAULTS.minStartupSeconds, description: "Seconds an app may need to start; a liveness probe without a startupProbe must allow at least this long (initialDelaySeconds + failureThreshold × periodSeconds)." },
+      requireDeclaredPort: { type: "boolean", default: SANITY_DEFAULTS.requireDeclaredPort, description: "Note (low severity) numbered probe ports missing from the container's ports; the kubelet probes them anyway, so this is about documenting where the app listens." },
+      forbidIdenticalLivenessReadiness: { type: "boolean", default: SANITY_DEFAULTS.forbidIdenticalLivenessReadiness, description: "A liveness probe must not repeat the readiness probe's check with the same timings (the same handler with different thresholds is fine)." },
     },
   },
   check(template, config) {

@@ -29,6 +29,11 @@ export function isUnknown(v: unknown): boolean {
   return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
 }
 
+/** Drops keys set to `undefined`, so `{ ...defaults, ...given }` keeps the default for them. */
+export function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Present means set to something other than null (a `livenessProbe:` with a null value is no probe). */
 export function isPresent(v: unknown): boolean {
   return v !== undefined && v !== null;

@@ -1,27 +1,20 @@
 /**
  * Resource rules: every container says what it needs (requests) and the most memory it may use
  * (limit), and the values it gives are real quantities in a sane order. A pod without a memory
- * limit is the runbook's first cause of exit 137 (OOMKilled) — for it or for its neighbours.
+ * limit is a leading cause of exit 137 (OOMKilled) — for it or for its neighbours.
  */
 import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
 import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
 import { field, isObject, isPresent, isUnknown, join } from "./read";
-import { SUGGESTED_RESOURCES, finding, resourcesFix } from "./fixes";
+import { resourcesFix } from "./fixes";
+import { finding } from "./finding";
+import { describeContainer } from "./describe";
+import { RULE_DEFAULTS, SUGGESTED_RESOURCES, resourceValues } from "./defaults";
 import type { ResourceValuesToFill } from "./fill";
 import { QUANTITY_PATTERN, commonSchema } from "./schema";
 import { isSecretValue } from "./handlers";
 
 type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: string };
-
-const DEFAULT_REQUIRED: Required<Omit<ResourcesRequiredConfig, "excludeNamespaces">> = {
-  requireCpuRequest: true,
-  requireMemoryRequest: true,
-  requireMemoryLimit: true,
-  // CPU limits throttle a busy container long before it would harm a neighbour; requests already
-  // guarantee its share. Teams that want hard caps can turn this on.
-  requireCpuLimit: false,
-  defaults: { ...SUGGESTED_RESOURCES },
-};
 
 export const resourcesRequired: Rule<"resources-required"> = {
   id: "resources-required",
@@ -29,18 +22,18 @@ export const resourcesRequired: Rule<"resources-required"> = {
   description: "Every container and init container sets cpu and memory requests and a memory limit, so it is scheduled where it fits and an overrun is contained to it.",
   defaultLevel: "mandatory",
   severity: "high",
-  defaults: DEFAULT_REQUIRED,
+  defaults: RULE_DEFAULTS["resources-required"],
   configSchema: {
     properties: {
       ...commonSchema,
-      requireCpuRequest: { type: "boolean", default: true, description: "Require resources.requests.cpu." },
-      requireMemoryRequest: { type: "boolean", default: true, description: "Require resources.requests.memory." },
-      requireMemoryLimit: { type: "boolean", default: true, description: "Require resources.limits.memory." },
-      requireCpuLimit: { type: "boolean", default: false, description: "Require resources.limits.cpu (off: CPU limits throttle; requests already guarantee a share)." },
+      requireCpuRequest: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireCpuRequest, description: "Require resources.requests.cpu." },
+      requireMemoryRequest: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireMemoryRequest, description: "Require resources.requests.memory." },
+      requireMemoryLimit: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireMemoryLimit, description: "Require resources.limits.memory." },
+      requireCpuLimit: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireCpuLimit, description: "Require resources.limits.cpu (off: CPU limits throttle; requests already guarantee a share)." },
       defaults: {
         type: "object",
-        description: "Values that remediation fills in and fixes suggest.",
-        properties: Object.fromEntries(Object.keys(SUGGESTED_RESOURCES).map((k) => [k, { type: "string", pattern: QUANTITY_PATTERN }])),
+        description: "Values that remediation fills in and fixes suggest; memoryLimit defaults to memoryRequest.",
+        properties: Object.fromEntries(Object.entries(SUGGESTED_RESOURCES).map(([k, v]) => [k, { type: "string", pattern: QUANTITY_PATTERN, ...(k === "memoryLimit" ? {} : { default: v }) }])),
         additionalProperties: false,
       },
     },
@@ -72,8 +65,8 @@ export const resourcesRequired: Rule<"resources-required"> = {
 
 /** What remediation fills in and the resources fix suggests: the required requests and limits, with the configured values. */
 export function resourcesToFill(config: ResourcesRequiredConfig): ResourceValuesToFill {
-  const cfg = { ...DEFAULT_REQUIRED, ...config };
-  const values = { ...SUGGESTED_RESOURCES, ...config.defaults };
+  const cfg = { ...RULE_DEFAULTS["resources-required"], ...config };
+  const values = resourceValues(config.defaults);
   const wanted: ResourceValuesToFill = { requests: {}, limits: {} };
   if (cfg.requireCpuRequest) wanted.requests.cpu = values.cpuRequest;
   if (cfg.requireMemoryRequest) wanted.requests.memory = values.memoryRequest;
@@ -114,15 +107,13 @@ function quantityAt(resources: unknown, key: string, resource: string): "missing
   return q.ok && q.quantity.nanos === 0n ? "zero" : "set"; // an invalid value is resource-values-valid's to report
 }
 
-const DEFAULT_VALUES: ResourceValuesConfig = {};
-
 export const resourceValuesValid: Rule<"resource-values-valid"> = {
   id: "resource-values-valid",
   title: "Resource values are valid quantities, limits at or above requests",
   description: "Every request and limit parses as a Kubernetes quantity, is not negative, each limit is at least its request, and optional ratio and min/max bounds hold.",
   defaultLevel: "mandatory",
   severity: "high",
-  defaults: {},
+  defaults: RULE_DEFAULTS["resource-values-valid"],
   configSchema: {
     properties: {
       ...commonSchema,
@@ -135,7 +126,7 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
     },
   },
   check(template, config) {
-    const cfg = { ...DEFAULT_VALUES, ...config };
+    const cfg = { ...RULE_DEFAULTS["resource-values-valid"], ...config };
     const findings: Finding[] = [];
     if (isObject(template.podResources)) {
       // The platform's bounds and ratios are per container; the pod's totals are checked for validity and order only.
@@ -219,11 +210,6 @@ function suggestion(name: string, key: "requests" | "limits"): string {
   if (name === "cpu") return key === "requests" ? SUGGESTED_RESOURCES.cpuRequest : SUGGESTED_RESOURCES.cpuLimit;
   if (name === "memory") return key === "requests" ? SUGGESTED_RESOURCES.memoryRequest : SUGGESTED_RESOURCES.memoryLimit;
   return "1";
-}
-
-export function describeContainer(c: ContainerRef): string {
-  const what = c.kind === "container" ? "container" : c.kind === "init" ? "init container" : "sidecar";
-  return `${what} "${c.name}"`;
 }
 
 function listLabels(labels: string[]): string {

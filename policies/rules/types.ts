@@ -4,15 +4,19 @@
  * wherever a problem is caught.
  */
 
-export type RuleId =
-  | "spec-readable"
-  | "resources-required"
-  | "resource-values-valid"
-  | "readiness-probe-required"
-  | "liveness-probe-required"
-  | "probe-sanity"
-  | "image-pinned"
-  | "exemption-valid";
+/** Every rule id, in the order findings are reported (the registry, `registry.ts`, holds the rules themselves). */
+export const RULE_IDS = [
+  "spec-readable",
+  "resources-required",
+  "resource-values-valid",
+  "readiness-probe-required",
+  "liveness-probe-required",
+  "probe-sanity",
+  "image-pinned",
+  "exemption-valid",
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
 
 export type Level = "mandatory" | "advisory" | "remediate" | "disabled";
 export type Severity = "low" | "medium" | "high" | "critical";

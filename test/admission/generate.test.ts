@@ -78,7 +78,7 @@ describe("generated admission objects", () => {
     if (!pod.ok) throw new Error(pod.reason);
     const result = admit(policy, pod.object, null);
     expect(result.allowed).toBe(false);
-    expect(result.messages[0]).toMatch(/^crashguard resources-required: Pod shop\/api: .* in container web\. Fix: set resources\.requests \{cpu: 250m, memory: 256Mi\} and resources\.limits \{memory: 512Mi\}/);
+    expect(result.messages[0]).toMatch(/^crashguard resources-required: Pod shop\/api: .* in container web\. Fix: set resources\.requests \{cpu: 250m, memory: 256Mi\} and resources\.limits \{memory: 256Mi\}/);
   });
 
   describe("controller-owned objects", () => {

@@ -24,12 +24,12 @@ describe("rule core on the fixture manifests", () => {
 describe("what a finding tells the user", () => {
   const byFile = new Map(ruleFixtures().map((f) => [f.file, f.objects[0]]));
 
-  it("names the container and offers the runbook's resources block with what is set kept", () => {
+  it("names the container and offers the default resources block with what is set kept", () => {
     const [f] = checkObject(byFile.get("pod-missing-memory-limit.yaml"));
     expect(f.container).toBe("memory-demo-ctr");
     expect(f.resource).toBe("Pod mem-example/memory-demo");
     expect(f.message).toContain("memory limit");
-    expect(f.fix).toBe(["resources:", "  requests:", "    memory: 100Mi", "    cpu: 100m", "  limits:", "    memory: 512Mi"].join("\n"));
+    expect(f.fix).toBe(["resources:", "  requests:", "    memory: 100Mi", "    cpu: 100m", "  limits:", "    memory: 256Mi"].join("\n"));
   });
 
   it("explains a B suffix as the mistake it is", () => {

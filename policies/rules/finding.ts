@@ -1,0 +1,42 @@
+/**
+ * How a rule makes a finding: its fix is YAML rendered from plain data when first read, and a fix
+ * that needs a decision only the user can make carries a note saying what to decide.
+ */
+import { stringify } from "yaml";
+import { Finding } from "./types";
+import { isObject, isUnknown } from "./read";
+import { SECRET, isSecretValue } from "./handlers";
+
+/** A fix that needs a decision only the user can make: what to decide, above what is certain. */
+const NOTE = Symbol("note");
+interface Noted { [NOTE]: string; value: unknown }
+
+export function note(text: string, value?: unknown): Noted {
+  return { [NOTE]: text, value };
+}
+
+export function yamlSnippet(fix: unknown): string {
+  const noted = isObject(fix) && NOTE in fix ? (fix as unknown as Noted) : undefined;
+  const value = noted ? noted.value : fix;
+  // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
+  // Secret values never leave the object they are in.
+  const yaml = value === undefined ? "" : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
+  return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
+}
+
+/**
+ * A finding whose `fix` is the YAML of `fixData`, rendered when first read. Most findings are
+ * counted or filtered, not printed, and rendering YAML costs more than checking a whole workload.
+ */
+export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding {
+  if (fixData === undefined) return base;
+  return Object.defineProperty(base as Finding, "fix", {
+    enumerable: true,
+    configurable: true,
+    get(this: Finding) {
+      const fix = yamlSnippet(fixData);
+      Object.defineProperty(this, "fix", { value: fix, enumerable: true, writable: true, configurable: true });
+      return fix;
+    },
+  });
+}
