@@ -66,7 +66,9 @@ test("check previews a one-Workload program and finds nothing mandatory (exit 0)
   fs.writeFileSync(path.join(app, "index.js"), `const { Workload } = require("crashguard");\nnew Workload("api", { image: "ghcr.io/acme/api:1.4.2", port: 8080 });\n`);
   const result = await crashguard("check", ".");
   expect(result.stderr).not.toMatch(/Unknown file extension|\n\s+at /);
-  expect(result.stdout).toContain("Previewed app/dev: 5 resources");
+  // The Workload, its Deployment, Service, budget and rollout gate (a ConfigMap), and the stack.
+  expect(result.stdout).toContain("Previewed app/dev: 6 resources");
+  expect(result.stdout).toContain("kubernetes:core/v1:ConfigMap");
   expect(result.stdout).toContain("✓ no mandatory violations");
   expect(result.code).toBe(0);
 }, 120_000);

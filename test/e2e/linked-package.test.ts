@@ -21,7 +21,7 @@ beforeAll(async () => {
   symlinkSync(ROOT, path.join(app, "node_modules", "crashguard"), "dir");
   symlinkSync(path.join(ROOT, "node_modules", "@pulumi"), path.join(app, "node_modules", "@pulumi"), "dir");
   symlinkSync(path.join(ROOT, "node_modules", "@types"), path.join(app, "node_modules", "@types"), "dir");
-}, 60_000);
+}, 240_000); // a whole tsc run and a build: minutes on a loaded 2-core machine
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
@@ -50,7 +50,7 @@ setTimeout(() => console.log(JSON.stringify({ azureNative, types: [...new Set(ty
   expect(out.refused).toMatch(/\[resource-values-valid\].*resources\.limits\.memory/);
   expect(out.rules).toEqual(["liveness-probe-required", "readiness-probe-required", "resources-required"]);
   expect(out.category).toBe("oom-killed");
-}, 30_000);
+}, 120_000);
 
 test("a TypeScript consumer type-checks against the shipped declarations, which reject a wrong argument", async () => {
   writeFileSync(
@@ -76,4 +76,4 @@ export const annotations: Record<string, string> = awaitAnnotations("verify");
   const errors = result.stdout.split("\n").filter((l) => /error TS/.test(l));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(/^bad\.ts\(2,.*'replicas'.*|^bad\.ts\(2,.*Type 'string' is not assignable to type/);
-}, 60_000);
+}, 240_000); // a whole tsc run and a build: minutes on a loaded 2-core machine
