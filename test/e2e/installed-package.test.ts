@@ -104,7 +104,7 @@ console.log(JSON.stringify({ aks, rules: [...new Set(findings.map((f) => f.rule)
 `);
   const { stdout } = await exec(process.execPath, ["load.js"], { cwd: app });
   expect(JSON.parse(stdout)).toEqual({ aks: "MODULE_NOT_FOUND", rules: ["liveness-probe-required", "readiness-probe-required", "resources-required"], category: "oom-killed" });
-}, 60_000);
+}, 240_000);
 
 test("a TypeScript app type-checks against the shipped declarations, including crashguard/aks", async () => {
   fs.writeFileSync(path.join(app, "good.ts"), `import { Workload, kubernetesProvider, type WorkloadArgs } from "crashguard";
@@ -120,4 +120,4 @@ export const hook = verifyHook({ timeoutSeconds: 300 });
   fs.writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", moduleResolution: "node", target: "es2022", noEmit: true, skipLibCheck: true, types: [] }, files: ["good.ts"] }));
   const errors = await exec(process.execPath, [TSC, "-p", "."], { cwd: app }).then(() => "", (err: { stdout: string }) => err.stdout);
   expect(errors).toBe("");
-}, 60_000);
+}, 240_000);
