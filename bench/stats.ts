@@ -3,6 +3,10 @@
  * run, so a comparison alternates its two sides (A, B, A, B…) and reports the median of each
  * pair's ratio: drift lands on both halves of a pair alike instead of in the ratio.
  */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { performance } from "perf_hooks";
 
 /** The middle value of a few runs: the median ignores the outlier. */
@@ -47,4 +51,25 @@ export async function paired(rounds: number, a: () => Promise<Sample>, b: () => 
 /** `0.52 s wall / 0.61 CPU-s` for the median sample of a side. */
 export function describe(samples: Sample[]): string {
   return `${median(samples.map((s) => s.wall)).toFixed(3)} s wall / ${median(samples.map((s) => s.cpu)).toFixed(3)} CPU-s (median of ${samples.length})`;
+}
+
+/** A child process's wall time, CPU time and peak resident memory, as GNU time reports them. */
+export interface ProcessSample extends Sample {
+  peakMB: number;
+  code: number;
+}
+
+/** Runs a command to completion under `/usr/bin/time`, which reads the child's own rusage. */
+export function runProcess(command: string, args: string[], options: { cwd?: string } = {}): ProcessSample {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-bench-time-"));
+  const report = path.join(dir, "time");
+  try {
+    const start = performance.now();
+    const child = spawnSync("/usr/bin/time", ["-o", report, "-f", "%U %S %M", command, ...args], { cwd: options.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const wall = (performance.now() - start) / 1000; // finer than GNU time's hundredths
+    const [user, system, peakKB] = fs.readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    return { wall, cpu: user + system, peakMB: peakKB / 1024, code: child.status ?? -1 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
