@@ -73,3 +73,10 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** CPU seconds (user + system) another process has used so far, from /proc (Linux). */
+export function processCpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s; the command name (field 2) may hold spaces.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
