@@ -28,18 +28,18 @@ export async function measure(work: () => unknown): Promise<Sample> {
   return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
 }
 
-export interface Paired {
-  a: Sample[];
-  b: Sample[];
+export interface Paired<S extends Sample = Sample> {
+  a: S[];
+  b: S[];
   /** Median over the pairs of b/a, by wall and by CPU time. */
   wallRatio: number;
   cpuRatio: number;
 }
 
 /** Runs `a` then `b`, `rounds` times, and compares each `b` with the `a` just before it. */
-export async function paired(rounds: number, a: () => Promise<Sample>, b: () => Promise<Sample>): Promise<Paired> {
-  const as: Sample[] = [];
-  const bs: Sample[] = [];
+export async function paired<S extends Sample>(rounds: number, a: () => Promise<S>, b: () => Promise<S>): Promise<Paired<S>> {
+  const as: S[] = [];
+  const bs: S[] = [];
   for (let i = 0; i < rounds; i++) {
     as.push(await a());
     bs.push(await b());
