@@ -132,7 +132,7 @@ const REALISTIC_SPEC: Partial<Container> = {
   imagePullPolicy: "IfNotPresent",
   args: ["--config=/etc/api/config.yaml", "--log-format=json", "--metrics-addr=:9090"],
   ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }, { name: "metrics", containerPort: 9090, protocol: "TCP" }],
-  env: Array.from({ length: 12 }, (_, i) => ({ name: `API_SETTING_${i}`, value: `value-of-setting-${i}-for-the-shop-api` })),
+  env: Array.from({ length: 34 }, (_, i) => ({ name: `API_SETTING_${i}`, value: `value-of-setting-${i}-for-the-shop-api` })),
   resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
   readinessProbe: { httpGet: { path: "/ready", port: "http", scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
   livenessProbe: { httpGet: { path: "/healthz", port: "http", scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
