@@ -1,16 +1,20 @@
 /**
- * `crashguard check` on a program of 1,000 Workloads: the whole preview — running the program
- * under mocks, then Remediate + Analyze for every resource and AnalyzeStack over the pack's gRPC
- * interface. Prints the seconds and resources/s.
+ * `crashguard check` on a program of 1,000 Workloads, as users run it: the whole preview — the
+ * program under mocks, then Remediate + Analyze for every resource and AnalyzeStack over the pack's
+ * gRPC interface. Paired with the same check sending the same resources to the empty pack in
+ * bench/empty-pack, in alternating rounds; wall time, CPU time of the command and every process it
+ * waited for, and the largest process's peak RSS, read by GNU time. Targets: ≤ 25 CPU-s, ≤ 600 MB.
+ * Prints `ratio=<crashguard pack/empty pack>`, the median of the rounds' wall ratios. Needs `npm run build`.
  *
  *   npm run bench:check
  */
 import * as fs from "fs";
 import * as path from "path";
-import { performance } from "perf_hooks";
-import { main } from "../cli/check";
+import { describe, paired, runProcess } from "./stats";
 
 const WORKLOADS = 1000;
+const ROUNDS = 3;
+const BIN = path.join(__dirname, "..", "bin", "crashguard.js");
 
 function writeProgram(dir: string): void {
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: bench-check\nruntime: nodejs\nmain: index.ts\n");
@@ -27,15 +31,18 @@ async function bench(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(__dirname, ".bench-check-"));
   try {
     writeProgram(dir);
-    let out = "";
-    const io = { stdout: (t: string) => void (out += t), stderr: () => undefined, env: process.env, readStdin: async () => "" };
-    const start = performance.now();
-    const code = await main([dir, "--output", "json"], io);
-    const seconds = (performance.now() - start) / 1000;
-    if (code === 2) throw new Error(`check failed: ${out}`);
-    const report = JSON.parse(out) as { summary: { resources: number; mandatory: number; advisory: number } };
-    console.log(`workloads=${WORKLOADS} resources=${report.summary.resources} violations: ${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory`);
-    console.log(`seconds=${seconds.toFixed(2)} resources/s=${Math.round(report.summary.resources / seconds)}`);
+    const check = (pack: string[]) => async () => {
+      const s = runProcess(process.execPath, [BIN, "check", dir, "--output", "json", ...pack]);
+      if (s.code === 2) throw new Error(`crashguard check ${pack.join(" ")} could not run the program`);
+      return s;
+    };
+    const result = await paired(ROUNDS, check(["--policy-pack", path.join(__dirname, "empty-pack")]), check([]));
+    const peak = (samples: { peakMB: number }[]) => Math.max(...samples.map((s) => s.peakMB)).toFixed(0);
+    console.log(`workloads=${WORKLOADS} rounds=${ROUNDS} (paired: check with the empty pack, then with crashguard's)`);
+    console.log(`empty pack:      ${describe(result.a)}, peak RSS ${peak(result.a)} MB`);
+    console.log(`crashguard pack: ${describe(result.b)}, peak RSS ${peak(result.b)} MB (targets <= 25 CPU-s, <= 600 MB)`);
+    console.log(`CPU ratio: ${result.cpuRatio.toFixed(2)}`);
+    console.log(`ratio=${result.wallRatio.toFixed(2)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -54,63 +54,64 @@ export const main: Command = async (argv, io) => {
   }
 
   let report: Report;
+  let pack: Promise<PolicyPackClient> | undefined;
   try {
     const project = readProject(path.resolve(args.positionals[0] ?? "."), args.values.stack!);
     const packConfig = args.values["policy-pack-config"] ? readPolicyConfig(args.values["policy-pack-config"]) : {};
     if (output === "text") io.stderr(`Previewing ${project.name}/${project.stack} under mocks (no cloud calls)…\n`);
+    // The pack starts while the program runs: each takes seconds, and the pack is not needed before the resources exist.
+    pack = PolicyPackClient.start(args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK);
+    pack.catch(() => undefined); // if the program fails first, that is the error to report
     const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys }, { timeoutMs: timeoutSeconds * 1000 });
-    report = await analyze(run.project, run.stack, run.resources, args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK, packConfig);
+    report = await analyze(run.project, run.stack, run.resources, await pack, packConfig);
   } catch (err) {
     const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError ? "cannot read the project" : err instanceof PolicyConfigError ? "cannot read the policy config" : "error";
     io.stderr(`crashguard check: ${what}: ${(err as Error).message}\n`);
     return 2;
+  } finally {
+    await pack?.then((p) => p.stop(), () => undefined);
   }
   io.stdout(output === "json" ? JSON.stringify(report, null, 2) + "\n" : renderText(report));
   return report.summary.mandatory > 0 ? 1 : 0;
 };
 
-async function analyze(project: string, stack: string, resources: CapturedResource[], packDir: string, config: PolicyConfigFile): Promise<Report> {
-  const pack = await PolicyPackClient.start(packDir);
-  try {
-    const info = await pack.info();
-    await pack.configure(expandAll(config, info.policies.map((p) => p.name)));
-    // Like the engine: remediations rewrite the inputs first, then the result is validated; many
-    // resources are in flight at once, as they are while a program registers them.
-    const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
-      let properties = resource.properties;
-      const remediated: Report["remediations"] = [];
-      for (const r of await pack.remediate(resource)) {
-        remediated.push({ urn: resource.urn, policy: r.policyName });
-        if (r.properties) properties = r.properties;
-      }
-      const current = { ...resource, properties };
-      return { current, remediated, diagnostics: (await pack.analyze(current)).map((d) => toEntry(d, current)) };
-    });
-    const analyzed = results.map((r) => r.current);
-    const remediations = results.flatMap((r) => r.remediated);
-    const diagnostics = results.flatMap((r) => r.diagnostics);
-    const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
-    for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
-    const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
-      renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : []);
-    return {
-      project,
-      stack,
-      resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
-      remediations,
-      diagnostics,
-      notChecked,
-      summary: {
-        resources: resources.length,
-        mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
-        advisory: diagnostics.filter((d) => d.level === "advisory").length,
-        remediated: new Set(remediations.map((r) => r.urn)).size,
-        notChecked: notChecked.length,
-      },
-    };
-  } finally {
-    await pack.stop();
-  }
+async function analyze(project: string, stack: string, resources: CapturedResource[], pack: PolicyPackClient, config: PolicyConfigFile): Promise<Report> {
+  const info = await pack.info();
+  await pack.configure(expandAll(config, info.policies.map((p) => p.name)));
+  // Like the engine: remediations rewrite the inputs first, then the result is validated; many
+  // resources are in flight at once, as they are while a program registers them.
+  const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
+    let properties = resource.properties;
+    const remediated: Report["remediations"] = [];
+    for (const r of await pack.remediate(resource)) {
+      remediated.push({ urn: resource.urn, policy: r.policyName });
+      if (r.properties) properties = r.properties;
+    }
+    const current = { ...resource, properties };
+    return { current, remediated, diagnostics: (await pack.analyze(current)).map((d) => toEntry(d, current)) };
+  });
+  const analyzed = results.map((r) => r.current);
+  const remediations = results.flatMap((r) => r.remediated);
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
+  for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
+  const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
+    renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : []);
+  return {
+    project,
+    stack,
+    resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
+    remediations,
+    diagnostics,
+    notChecked,
+    summary: {
+      resources: resources.length,
+      mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
+      advisory: diagnostics.filter((d) => d.level === "advisory").length,
+      remediated: new Set(remediations.map((r) => r.urn)).size,
+      notChecked: notChecked.length,
+    },
+  };
 }
 
 const ANALYZE_CONCURRENCY = 16;

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { isObject } from "../policies/rules/read";
-import { diagnosePod, isFailing } from "../verify/diagnosis";
+import { diagnosePod, isFailing, podEventIndex } from "../verify/diagnosis";
 import { text } from "../verify/read";
 import { createFailureFix } from "../verify/remedy";
 import type { Fix } from "../verify/types";
@@ -56,7 +56,8 @@ export const main: Command = async (argv, io) => {
     io.stderr(`crashguard diagnose: ${err instanceof Error && err.name !== "TypeError" ? err.message : String(err)}\n`);
     return 2;
   }
-  const diagnoses = pods.map((p) => diagnosePod(p, events, { now, ...(sinceSeconds !== undefined ? { sinceSeconds } : {}) }));
+  const eventsOf = podEventIndex(events);
+  const diagnoses = pods.map((p) => diagnosePod(p, eventsOf(p), { now, ...(sinceSeconds !== undefined ? { sinceSeconds } : {}) }));
   const controllers = controllerFailures(events);
   const failing = diagnoses.filter(isFailing);
   const at = new Date(now).toISOString();

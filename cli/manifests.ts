@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, Lexer, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
+import { Composer, Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
 
 export interface Manifest {
   file: string;
@@ -113,38 +113,44 @@ function withinTokenBudget(text: string): boolean {
   return true;
 }
 
-/** Every object document in the text; a broken document is reported and the rest still read. */
-export function parseManifests(file: string, text: string, errors: InputError[]): Manifest[] {
+/**
+ * Every object document in the text, one at a time as it is parsed: a document's tree lives only
+ * while its manifest is in use, so memory stays flat however many documents a file holds. A broken
+ * document is reported and the rest still read.
+ */
+export function* parseManifests(file: string, text: string, errors: InputError[]): Generator<Manifest> {
   const lineCounter = new LineCounter();
-  const manifests: Manifest[] = [];
   if (!withinTokenBudget(text)) {
     errors.push({ file, message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)` });
-    return manifests;
+    return;
   }
   // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
   // logLevel "error": the library would print its warnings (e.g. about collection keys) straight to stderr.
-  parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true, logLevel: "error" }).forEach((doc, index) => {
-    if (!(doc instanceof Document)) return; // an empty stream
+  const composer = new Composer({ uniqueKeys: false, merge: true, logLevel: "error" });
+  let index = -1;
+  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+    index++;
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
-      errors.push({ file, line: e.linePos?.[0].line, message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}` });
-      return;
+      const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
+      errors.push({ file, line: at?.line, message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}` });
+      continue;
     }
     let object: unknown;
     try {
       object = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} cannot be read: ${(err as Error).message}` });
-      return;
+      continue;
     }
-    if (object === null || object === undefined) return; // `---` with nothing after it
+    if (object === null || object === undefined) continue; // `---` with nothing after it
     if (typeof object !== "object" || Array.isArray(object)) {
       errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} is ${Array.isArray(object) ? "a list" : `a ${typeof object}`}, not a Kubernetes object` });
-      return;
+      continue;
     }
-    manifests.push({ file, index, object: object as Record<string, unknown>, position: (p) => positionOf(doc, lineCounter, p) });
-  });
-  return manifests;
+    const parsed = doc;
+    yield { file, index, object: object as Record<string, unknown>, position: (p) => positionOf(parsed, lineCounter, p) };
+  }
 }
 
 /** Splits `spec.containers[0].resources.limits["nvidia.com/gpu"]` into keys and indexes. */

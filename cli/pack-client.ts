@@ -58,6 +58,11 @@ export const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export class PolicyPackClient {
   private constructor(private readonly child: ChildProcess, private readonly client: grpc.Client & Record<string, Function>) {}
 
+  /** The pack's process, whose CPU time the benches read. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Starts the pack in `packDir`; resolves once it is serving. */
   static async start(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyPackClient> {
     const child = spawn(process.execPath, [policyPackRunner(packDir), "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });

@@ -6,7 +6,7 @@
  *   { "all": "advisory", "probe-sanity": "mandatory", "resources-required": { "requireCpuLimit": true } }
  */
 import * as fs from "fs";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { Configs, Level, RULES, RuleId } from "../policies/rules";
 import { describeValue } from "../policies/rules/read";
 import { QUANTITY_PATTERN } from "../policies/rules/schema";
@@ -23,16 +23,23 @@ export class PolicyConfigError extends Error {}
  * CLI validates `--policy-pack-config` against it too), by Ajv, a complete JSON Schema validator,
  * so a keyword a rule adds to its schema is enforced here without a second copy of the rules.
  * Unlike the CLI, an option no schema names is an error: a misspelt option would silently do nothing.
+ * Loaded and compiled on first use: that costs more than the rest of `lint`'s start, and a run
+ * without a config file never needs it.
  */
-const validators: ReadonlyMap<string, ValidateFunction> = (() => {
-  const ajv = new Ajv({ strict: false, verbose: true });
-  return new Map(
-    RULES.map((rule) => [
-      rule.id,
-      ajv.compile({ type: "object", properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } }, additionalProperties: false }),
-    ]),
-  );
-})();
+let compiled: ReadonlyMap<string, ValidateFunction> | undefined;
+function validators(): ReadonlyMap<string, ValidateFunction> {
+  if (!compiled) {
+    const { default: Ajv } = require("ajv") as typeof import("ajv");
+    const ajv = new Ajv({ strict: false, verbose: true });
+    compiled = new Map(
+      RULES.map((rule) => [
+        rule.id,
+        ajv.compile({ type: "object", properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } }, additionalProperties: false }),
+      ]),
+    );
+  }
+  return compiled;
+}
 
 export function readPolicyConfig(file: string): PolicyConfigFile {
   let parsed: unknown;
@@ -50,8 +57,8 @@ export function validatePolicyConfig(parsed: unknown, file: string): PolicyConfi
     throw new PolicyConfigError(`${file}: expected an object keyed by policy name, e.g. {"probe-sanity": "mandatory"}`);
   }
   for (const [policy, value] of Object.entries(parsed)) {
-    const validate = validators.get(policy);
-    if (!validate && policy !== "all") throw new PolicyConfigError(`${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${[...validators.keys()].join(", ")}`);
+    const validate = validators().get(policy);
+    if (!validate && policy !== "all") throw new PolicyConfigError(`${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${[...validators().keys()].join(", ")}`);
     const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
     if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
       throw new PolicyConfigError(`${file}: "${policy}" must be a level (${LEVELS.join(", ")}) or an object of options`);

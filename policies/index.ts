@@ -5,7 +5,7 @@
  *   pulumi preview --policy-pack ./policies [--policy-pack-config crashguard.json]
  */
 import { PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { RULES, Rule, RuleConfigs, RuleId, checkObject, formatFinding, isWorkloadType } from "./rules";
+import { PodTemplate, RULES, Rule, RuleConfigs, RuleId, checkObject, checkTemplate, formatFinding, isWorkloadType, podTemplates } from "./rules";
 import { fillMissingResources } from "./remediate";
 
 /**
@@ -22,13 +22,42 @@ function rawProps(args: { props: Record<string, unknown> }): unknown {
   return props;
 }
 
+/**
+ * The pod templates of each resource being analyzed, read once for all the pack's policies: the
+ * engine runs them one after another on the same request, each with its own copy of the inputs.
+ * An entry serves each policy once; a policy meeting it again means a new request for that URN.
+ */
+const templatesByUrn = new Map<string, { templates: PodTemplate[]; servedTo: Set<RuleId> }>();
+// Far more than the engine analyzes at once; an entry evicted early is only read again.
+const MAX_RESOURCES_IN_FLIGHT = 1024;
+
+function templatesFor(args: ResourceValidationArgs, rule: RuleId): PodTemplate[] {
+  let entry = templatesByUrn.get(args.urn);
+  if (!entry || entry.servedTo.has(rule)) {
+    templatesByUrn.delete(args.urn);
+    entry = { templates: podTemplates(rawProps(args), { typeToken: args.type, name: args.name }), servedTo: new Set() };
+    templatesByUrn.set(args.urn, entry);
+    if (templatesByUrn.size > MAX_RESOURCES_IN_FLIGHT) templatesByUrn.delete(templatesByUrn.keys().next().value!);
+  }
+  entry.servedTo.add(rule);
+  return entry.templates;
+}
+
+function findings(args: ResourceValidationArgs, rule: Rule, config: RuleConfigs[RuleId]) {
+  const configs = { [rule.id]: config };
+  try {
+    return templatesFor(args, rule.id).flatMap((t) => checkTemplate(t, [rule], configs));
+  } catch {
+    // The templates could not be read: the rule core's own pass says why, as a finding.
+    return checkObject(rawProps(args), { typeToken: args.type, name: args.name, rules: [rule.id], config: configs });
+  }
+}
+
 function validate(rule: Rule) {
   return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
     if (!isWorkloadType(args.type)) return;
     try {
-      const config = args.getConfig<RuleConfigs[RuleId]>();
-      const findings = checkObject(rawProps(args), { typeToken: args.type, name: args.name, rules: [rule.id], config: { [rule.id]: config } });
-      for (const f of findings) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
+      for (const f of findings(args, rule, args.getConfig<RuleConfigs[RuleId]>())) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
     } catch (err) {
       // Never break the user's preview: the rule core does not throw, but if it ever did, say so.
       reportViolation(`crashguard could not check this resource (${err instanceof Error ? err.message : String(err)}); please report it`, args.urn);

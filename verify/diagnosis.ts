@@ -472,6 +472,22 @@ function aboutContainer(e: Event, container: string): boolean {
   return !fieldPath || fieldPath.endsWith(`{${container}}`);
 }
 
+/**
+ * The events about each pod, indexed by pod name once: judging every pod of a dump or a rollout
+ * then costs pods + events, not pods × events. Pass a pod's share to {@link diagnosePod}.
+ */
+export function podEventIndex(events: Iterable<Event>): (pod: Pod) => Event[] {
+  const byName = new Map<string, Event[]>();
+  for (const e of events) {
+    if (!isRecord(e) || !isRecord(e.involvedObject) || e.involvedObject.kind !== "Pod") continue;
+    const name = text(e.involvedObject.name) ?? "";
+    const list = byName.get(name);
+    if (list) list.push(e);
+    else byName.set(name, [e]);
+  }
+  return (pod) => byName.get(text(pod?.metadata?.name) ?? "") ?? [];
+}
+
 export function eventsFor(pod: Pod, events: Event[]): Event[] {
   const name = text(pod?.metadata?.name);
   const uid = text(pod?.metadata?.uid);

@@ -7,7 +7,7 @@
  */
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { type Backoff, DEFAULT_BACKOFF, type KubeObject, type MirrorHealth, mirror } from "./collection";
-import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, restarts } from "./diagnosis";
+import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, podEventIndex, restarts } from "./diagnosis";
 import { type Connection, type KubeconfigOptions, loadConnection } from "./kubeconfig";
 import { ApiError, KubeClient, scrub } from "./kube-client";
 import { timerMs } from "./backoff";
@@ -291,17 +291,10 @@ class RolloutWatch {
     return this.diagnose(this.newPods().filter((p) => !isHealthy(p)));
   }
 
-  /** Each pod judged with its own events only: indexing once keeps this linear in pods + events. */
+  /** Each pod judged with its own events only. */
   private diagnose(pods: Pod[]): PodDiagnosis[] {
-    const byPod = new Map<string, Event[]>();
-    for (const e of this.events.values()) {
-      if (e.involvedObject?.kind !== "Pod") continue;
-      const name = text(e.involvedObject?.name) ?? "";
-      const list = byPod.get(name);
-      if (list) list.push(e);
-      else byPod.set(name, [e]);
-    }
-    return pods.map((p) => this.diagnoseOne(p, byPod.get(text(p.metadata?.name) ?? "") ?? []));
+    const eventsOf = podEventIndex(this.events.values());
+    return pods.map((p) => this.diagnoseOne(p, eventsOf(p)));
   }
 
   /** Stalls are timed by our own clock from when we first saw them: the API server's clock may differ from ours. */

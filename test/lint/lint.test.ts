@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/lint";
-import { MAX_FILE_BYTES } from "../../cli/manifests";
+import { InputError, MAX_FILE_BYTES, parseManifests } from "../../cli/manifests";
 import { fakeIO } from "../support/io";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -188,5 +188,19 @@ describe("crashguard lint", () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("4 errors, 2 warnings in 6 workloads (6 files)");
     expect(execFileSync(process.execPath, [path.join(ROOT, "bin", "crashguard.js"), "lint", "--help"], { encoding: "utf8" })).toContain("usage: crashguard lint");
+  });
+});
+
+describe("reading manifests", () => {
+  it("hands over each document as soon as it is parsed, so a long stream is never held whole", () => {
+    const errors: InputError[] = [];
+    const text = ["kind: Pod\nmetadata: { name: first }", "kind: Pod\nmetadata: { name: second, line: 3 }", "kind: [unclosed"].join("\n---\n");
+    const manifests = parseManifests("stream.yaml", text, errors);
+    const first = manifests.next();
+    expect(first.value).toMatchObject({ index: 0, object: { metadata: { name: "first" } } });
+    expect(first.value!.position("metadata.name")).toEqual({ line: 2, column: 13 });
+    expect(errors).toEqual([]); // the broken third document is not parsed yet
+    expect([...manifests].map((m) => m.index)).toEqual([1]);
+    expect(errors).toEqual([{ file: "stream.yaml", line: 7, message: expect.stringMatching(/^document 3 is not valid YAML: .* at line 7, column \d+$/) }]);
   });
 });

@@ -45,6 +45,16 @@ describe("the crashguard pack over gRPC, as the Pulumi CLI runs it", () => {
     expect(d.message).toMatch(/fix:\n\s+resources:\n\s+requests:/);
   });
 
+  it("judges each request for a URN on the inputs it carries, not on an earlier request's", async () => {
+    const bad = asPulumiResource(fixture("pod-missing-memory-limit.yaml"));
+    const containers = (bad.properties as { spec: { containers: Record<string, unknown>[] } }).spec.containers;
+    const good = { ...bad, properties: { ...bad.properties, spec: { containers: containers.map((c) => ({ ...c, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } } })) } } };
+    const resourceFindings = async (r: typeof bad) => (await pack().analyze(r)).filter((d) => d.policyName === "resources-required");
+    expect(await resourceFindings(bad)).toHaveLength(1);
+    expect(await resourceFindings(good)).toEqual([]);
+    expect(await resourceFindings(bad)).toHaveLength(1);
+  });
+
   describe("configuration through Configure", () => {
     afterAll(() => pack().configure({}));
 

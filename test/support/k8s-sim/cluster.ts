@@ -64,6 +64,8 @@ export class SimCluster {
   private readonly timers = new Set<NodeJS.Timeout>();
   private generation = 0;
   private eventSeq = 0;
+  /** Each event's name by what makes a repeat of it, so recording one never walks all events. */
+  private readonly eventNames = new Map<string, string>();
   private readonly kubelets = new Map<string, PodKubelet>();
   private readonly revisions = new Map<string, Revision>();
 
@@ -130,13 +132,14 @@ export class SimCluster {
 
   /** Records an event, folding repeats into `count` like the event recorder does. */
   recordEvent(ns: string, involved: { kind: string; name: string; uid?: string }, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
-    const existing = this.sim.list("events", ns).find((e) => {
-      const io = e.involvedObject as { name: string; kind: string; fieldPath?: string };
-      return io.kind === involved.kind && io.name === involved.name && io.fieldPath === fieldPath && e.reason === reason && e.message === message;
-    });
+    const repeat = JSON.stringify([ns, involved.kind, involved.name, fieldPath, reason, message]);
+    const known = this.eventNames.get(repeat);
+    const existing = known === undefined ? undefined : this.sim.get("events", ns, known);
     if (existing) return void this.sim.put("events", { ...existing, count: (existing.count as number) + 1, lastTimestamp: now() });
+    const name = `${involved.name}.${(++this.eventSeq).toString(16).padStart(8, "0")}`;
+    this.eventNames.set(repeat, name);
     this.sim.put("events", {
-      metadata: { name: `${involved.name}.${(++this.eventSeq).toString(16).padStart(8, "0")}`, namespace: ns },
+      metadata: { name, namespace: ns },
       involvedObject: { ...involved, namespace: ns, apiVersion: involved.kind === "Pod" ? "v1" : "apps/v1", ...(fieldPath ? { fieldPath } : {}) },
       reason,
       message,

@@ -73,7 +73,8 @@ export type LogStore = Map<string, string[][]>;
 
 export class K8sSim {
   readonly url: string;
-  private readonly objects = new Map<string, SimObject>();
+  /** Objects by resource and namespace, then by name: listing one collection never walks the others. */
+  private readonly objects = new Map<string, Map<string, SimObject>>();
   private readonly history: HistoryEntry[] = [];
   /** Watches from a resourceVersion older than this get 410 Gone, as after etcd compaction. */
   private compactedRv = 0;
@@ -114,34 +115,35 @@ export class K8sSim {
   }
 
   get(resource: string, namespace: string, name: string): SimObject | undefined {
-    return this.objects.get(key(resource, namespace, name));
+    return this.objects.get(collection(resource, namespace))?.get(name);
   }
 
   list(resource: string, namespace: string): SimObject[] {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(`${resource}/${namespace}/`)).map(([, o]) => o);
+    return [...(this.objects.get(collection(resource, namespace))?.values() ?? [])];
   }
 
   /** Creates or replaces an object, stamping resourceVersion (and uid, creationTimestamp on create). */
   put(resource: string, obj: SimObject): SimObject {
     const meta = obj.metadata!;
-    const k = key(resource, meta.namespace!, meta.name!);
-    const existing = this.objects.get(k);
+    const k = collection(resource, meta.namespace!);
+    if (!this.objects.has(k)) this.objects.set(k, new Map());
+    const objects = this.objects.get(k)!;
+    const existing = objects.get(meta.name!);
     const stored: SimObject = structuredClone({
       apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1",
       kind: RESOURCES[resource].kind,
       ...obj,
       metadata: { uid: existing?.metadata?.uid ?? randomUUID(), creationTimestamp: existing?.metadata?.creationTimestamp ?? new Date().toISOString(), ...meta, resourceVersion: String(++this.rv) },
     });
-    this.objects.set(k, stored);
+    objects.set(meta.name!, stored);
     this.emit(resource, existing ? "MODIFIED" : "ADDED", stored);
     return stored;
   }
 
   delete(resource: string, namespace: string, name: string): void {
-    const k = key(resource, namespace, name);
-    const existing = this.objects.get(k);
+    const existing = this.get(resource, namespace, name);
     if (!existing) return;
-    this.objects.delete(k);
+    this.objects.get(collection(resource, namespace))!.delete(name);
     this.emit(resource, "DELETED", { ...existing, metadata: { ...existing.metadata, resourceVersion: String(++this.rv) } });
   }
 
@@ -283,8 +285,8 @@ export class K8sSim {
   }
 }
 
-function key(resource: string, namespace: string, name: string): string {
-  return `${resource}/${namespace}/${name}`;
+function collection(resource: string, namespace: string): string {
+  return `${resource}/${namespace}`;
 }
 
 /** The common name of a client certificate the server's CA verified, if any. */
