@@ -5,5 +5,11 @@
  */
 export { AksCluster, AKS_RBAC_CLUSTER_ADMIN_ROLE, ACR_PULL_ROLE, kubeconfigForKubelogin } from "./components/aks-cluster";
 export {
-  AKS_DEFAULTS, type AksClusterArgs, type AksNodePool, type AksMaintenanceWindow, type KubeloginMode, type NetworkPolicyEngine, type WeekDay,
+  AKS_DEFAULTS,
+  type AksClusterArgs,
+  type AksNodePool,
+  type AksMaintenanceWindow,
+  type KubeloginMode,
+  type NetworkPolicyEngine,
+  type WeekDay,
 } from "./components/aks-args";

@@ -4,9 +4,23 @@
  * meet the same rules `pulumi preview` enforces. What CEL cannot express is listed in docs/admission.md.
  * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
-import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-types/admissionregistration/v1";
+import type {
+  NamedRuleWithOperations,
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-types/admissionregistration/v1";
 import type { ConfigMap } from "kubernetes-types/core/v1";
-import { CEL_RULES, Configs, DEFAULT_EXCLUDED_NAMESPACES, Level, RULES, RuleCel, RuleId, celString, exemptionPattern } from "../policies/rules";
+import {
+  CEL_RULES,
+  type Configs,
+  DEFAULT_EXCLUDED_NAMESPACES,
+  type Level,
+  RULES,
+  type RuleCel,
+  type RuleId,
+  celString,
+  exemptionPattern,
+} from "../policies/rules";
 import { ADMITTED_KINDS, exemptAnnotationExpression, longRunningExpression, podSpecExpression } from "./workloads.cel";
 
 /** The oldest Kubernetes that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (GA in 1.30). */
@@ -50,22 +64,35 @@ export function admissionPolicies(settings: AdmissionSettings = {}): AdmissionOb
   const usesParams = out.some((o) => o.kind === "ValidatingAdmissionPolicy" && (o as ValidatingAdmissionPolicy).spec?.paramKind);
   if (!usesParams) return out;
   const bounds: ConfigMap = {
-    apiVersion: "v1", kind: "ConfigMap",
+    apiVersion: "v1",
+    kind: "ConfigMap",
     metadata: { name: BOUNDS_CONFIGMAP, namespace: paramNamespace, labels: LABELS },
     data: params,
   };
   return [bounds, ...out];
 }
 
-function policy(id: RuleId, level: Level, cel: RuleCel<unknown>, config: { excludeNamespaces?: string[] }, checkControllerOwned: boolean): ValidatingAdmissionPolicy {
+function policy(
+  id: RuleId,
+  level: Level,
+  cel: RuleCel<unknown>,
+  config: { excludeNamespaces?: string[] },
+  checkControllerOwned: boolean,
+): ValidatingAdmissionPolicy {
   const excluded = config.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES;
   const offending = `(${cel.containers(config)}).filter(c, ${cel.violation(config)})`;
   const matchConditions = [
-    { name: "namespace-not-excluded", expression: `!has(object.metadata.namespace) || !(object.metadata.namespace in [${excluded.map(celString).join(", ")}])` },
+    {
+      name: "namespace-not-excluded",
+      expression: `!has(object.metadata.namespace) || !(object.metadata.namespace in [${excluded.map(celString).join(", ")}])`,
+    },
     { name: "not-exempt", expression: `!(${exemptAnnotationExpression()}).matches(${celString(exemptionPattern(id))})` },
   ];
   if (!checkControllerOwned) {
-    matchConditions.push({ name: "not-controller-owned", expression: "!has(object.metadata.ownerReferences) || !object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller)" });
+    matchConditions.push({
+      name: "not-controller-owned",
+      expression: "!has(object.metadata.ownerReferences) || !object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller)",
+    });
   }
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
@@ -79,8 +106,14 @@ function policy(id: RuleId, level: Level, cel: RuleCel<unknown>, config: { exclu
       matchConditions,
       variables: [
         { name: "podSpec", expression: podSpecExpression() },
-        { name: "containers", expression: "variables.podSpec != null && has(variables.podSpec.containers) ? variables.podSpec.containers : []" },
-        { name: "initContainers", expression: "variables.podSpec != null && has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []" },
+        {
+          name: "containers",
+          expression: "variables.podSpec != null && has(variables.podSpec.containers) ? variables.podSpec.containers : []",
+        },
+        {
+          name: "initContainers",
+          expression: "variables.podSpec != null && has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []",
+        },
         { name: "sidecars", expression: "variables.initContainers.filter(c, has(c.restartPolicy) && c.restartPolicy == 'Always')" },
         { name: "allContainers", expression: "variables.containers + variables.initContainers" },
         { name: "longRunning", expression: longRunningExpression() },
@@ -88,12 +121,16 @@ function policy(id: RuleId, level: Level, cel: RuleCel<unknown>, config: { exclu
         ...(cel.podViolation ? [{ name: "podOffends", expression: `variables.podSpec != null && (${cel.podViolation(config)})` }] : []),
       ],
       validations: [
-        ...(cel.podViolation ? [{
-          expression: "!variables.podOffends",
-          message: `crashguard ${id}: the pod's own spec.resources breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
-          messageExpression: podMessageExpression(id, cel),
-          reason: "Invalid" as const,
-        }] : []),
+        ...(cel.podViolation
+          ? [
+              {
+                expression: "!variables.podOffends",
+                message: `crashguard ${id}: the pod's own spec.resources breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
+                messageExpression: podMessageExpression(id, cel),
+                reason: "Invalid" as const,
+              },
+            ]
+          : []),
         {
           expression: "size(variables.offending) == 0",
           message: `crashguard ${id}: a container breaks this rule; run \`crashguard lint\` on the manifest for the details and the fix`,
@@ -105,20 +142,24 @@ function policy(id: RuleId, level: Level, cel: RuleCel<unknown>, config: { exclu
   };
 }
 
-const OBJECT_NAME = "object.kind + ' ' + (has(object.metadata.namespace) ? object.metadata.namespace + '/' : '') + " +
+const OBJECT_NAME =
+  "object.kind + ' ' + (has(object.metadata.namespace) ? object.metadata.namespace + '/' : '') + " +
   "(has(object.metadata.name) ? object.metadata.name : object.metadata.generateName)";
 
 function podMessageExpression(id: RuleId, cel: RuleCel<unknown>): string {
   return [
-    celString(`crashguard ${id}: `), OBJECT_NAME,
+    celString(`crashguard ${id}: `),
+    OBJECT_NAME,
     celString(`: ${cel.podProblem}; or exempt it with the annotation crashguard.dev/exempt: "${id}: <reason>"`),
   ].join(" + ");
 }
 
 function messageExpression(id: RuleId, cel: RuleCel<unknown>, config: unknown): string {
   return [
-    celString(`crashguard ${id}: `), OBJECT_NAME,
-    celString(`: ${cel.problem} in container `), "variables.offending.map(c, c.name).join(', ')",
+    celString(`crashguard ${id}: `),
+    OBJECT_NAME,
+    celString(`: ${cel.problem} in container `),
+    "variables.offending.map(c, c.name).join(', ')",
     celString(`. Fix: ${cel.fix(config)}; or exempt it with the annotation crashguard.dev/exempt: "${id}: <reason>"`),
   ].join(" + ");
 }
@@ -149,5 +190,10 @@ function resourceRules(): Array<NamedRuleWithOperations & { resources: string[] 
     if (!groups.has(id)) groups.set(id, { group: k.group, version: k.version, resources: [] });
     groups.get(id)!.resources.push(k.resource);
   }
-  return [...groups.values()].map((g) => ({ apiGroups: [g.group], apiVersions: [g.version], operations: ["CREATE", "UPDATE"], resources: g.resources }));
+  return [...groups.values()].map((g) => ({
+    apiGroups: [g.group],
+    apiVersions: [g.version],
+    operations: ["CREATE", "UPDATE"],
+    resources: g.resources,
+  }));
 }

@@ -40,7 +40,9 @@ function kindIn(kinds: string[]): string {
 /** CEL: the pod spec of the admitted object (`null` for a kind without one, which the match constraints rule out). */
 export function podSpecExpression(): string {
   return byKind((kind) => WORKLOADS[kind].specPath).reduceRight(
-    (otherwise, { kinds, keys }) => `${kindIn(kinds)} ? (${hasPath("object", keys)} ? object.${keys.join(".")} : null) : ${otherwise}`, "null");
+    (otherwise, { kinds, keys }) => `${kindIn(kinds)} ? (${hasPath("object", keys)} ? object.${keys.join(".")} : null) : ${otherwise}`,
+    "null",
+  );
 }
 
 /**
@@ -54,7 +56,9 @@ export function exemptAnnotationExpression(): string {
     return `${hasPath(root, annotations)} && ${key} in ${root}.${annotations.join(".")} ? ${root}.${annotations.join(".")}[${key}]`;
   };
   const template = byKind((kind) => (kind === "Pod" ? undefined : WORKLOADS[kind].specPath.slice(0, -1))).reduceRight(
-    (otherwise, { kinds, keys }) => `${kindIn(kinds)} ? (${at("object", keys)} : '') : ${otherwise}`, "''");
+    (otherwise, { kinds, keys }) => `${kindIn(kinds)} ? (${at("object", keys)} : '') : ${otherwise}`,
+    "''",
+  );
   return `${at("object", [])} : (${template})`;
 }
 

@@ -10,7 +10,17 @@ import { admissionPolicies } from "../admission";
 import { policyCosts } from "../test/support/cel-cost";
 
 const sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };
-const configs = { "resources-required": { requireCpuLimit: true }, "resource-values-valid": { maxMemoryLimitToRequestRatio: 2, maxCpuLimitToRequestRatio: 2, minCpuRequest: "100m", minMemoryRequest: "64Mi", maxCpuLimit: "4", maxMemoryLimit: "8Gi" } };
+const configs = {
+  "resources-required": { requireCpuLimit: true },
+  "resource-values-valid": {
+    maxMemoryLimitToRequestRatio: 2,
+    maxCpuLimitToRequestRatio: 2,
+    minCpuRequest: "100m",
+    minMemoryRequest: "64Mi",
+    maxCpuLimit: "4",
+    maxMemoryLimit: "8Gi",
+  },
+};
 let worst = 0;
 console.log(`sizes: ${JSON.stringify(sizes)}`);
 for (const policy of admissionPolicies({ configs }).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")) {
@@ -19,7 +29,14 @@ for (const policy of admissionPolicies({ configs }).filter((o): o is ValidatingA
     worst = Math.max(worst, cost);
   }
 }
-const annotationWorst = Math.max(...admissionPolicies({ configs }).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")
-  .flatMap((p) => policyCosts(p, { ...sizes, annotation: 256 * 1024 }).filter((c) => c.where.includes("not-exempt")).map((c) => c.cost)));
+const annotationWorst = Math.max(
+  ...admissionPolicies({ configs })
+    .filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")
+    .flatMap((p) =>
+      policyCosts(p, { ...sizes, annotation: 256 * 1024 })
+        .filter((c) => c.where.includes("not-exempt"))
+        .map((c) => c.cost),
+    ),
+);
 console.log(`exemption match with a 256 KiB annotation: ${annotationWorst}`);
 console.log(`worst=${worst} limit=1000000`);

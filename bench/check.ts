@@ -8,8 +8,8 @@
  *
  *   npm run bench:check
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, paired, runProcess } from "./stats";
 
 const WORKLOADS = 1000;
@@ -18,12 +18,15 @@ const BIN = path.join(__dirname, "..", "bin", "crashguard.js");
 
 function writeProgram(dir: string): void {
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: bench-check\nruntime: nodejs\nmain: index.ts\n");
-  fs.writeFileSync(path.join(dir, "index.ts"), [
-    `import { Workload } from ${JSON.stringify(path.join(__dirname, "..", "components"))};`,
-    `for (let i = 0; i < ${WORKLOADS}; i++) {`,
-    `  new Workload(\`app-\${i}\`, { namespace: "bench", image: \`registry.example.com/app-\${i}:1.0.0\`, replicas: 2 });`,
-    `}`,
-  ].join("\n"));
+  fs.writeFileSync(
+    path.join(dir, "index.ts"),
+    [
+      `import { Workload } from ${JSON.stringify(path.join(__dirname, "..", "components"))};`,
+      `for (let i = 0; i < ${WORKLOADS}; i++) {`,
+      `  new Workload(\`app-\${i}\`, { namespace: "bench", image: \`registry.example.com/app-\${i}:1.0.0\`, replicas: 2 });`,
+      `}`,
+    ].join("\n"),
+  );
 }
 
 async function bench(): Promise<void> {

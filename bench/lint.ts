@@ -8,9 +8,9 @@
  *
  *   npm run bench:lint
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { lintFiles } from "../cli/lint";
 import { ruleSettings } from "../cli/policy-config";
@@ -27,7 +27,9 @@ const BIN = path.join(__dirname, "..", "bin", "crashguard.js");
 function workload(i: number): string {
   const name = `app-${i}`;
   const bad = i % 4 === 0;
-  const resources = bad ? "            requests: { memory: 512MB }" : "            requests: { cpu: 250m, memory: 256Mi }\n            limits: { memory: 512Mi }";
+  const resources = bad
+    ? "            requests: { memory: 512MB }"
+    : "            requests: { cpu: 250m, memory: 256Mi }\n            limits: { memory: 512Mi }";
   const container = `        - name: app
           image: registry.example.com/${name}:1.0.${i}
           ports: [{ name: http, containerPort: 8080 }]
@@ -41,7 +43,6 @@ ${resources}
   const kind = i % 10 === 8 ? "StatefulSet" : "Deployment";
   return `apiVersion: apps/v1\nkind: ${kind}\nmetadata: { name: ${name}, namespace: bench, labels: { app: ${name} } }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: ${name} } }\n  template:\n    metadata: { labels: { app: ${name} } }\n    spec:\n      containers:\n${container}\n`;
 }
-
 
 /** The same parse lint does, with the same options, with nothing after it: the floor of any YAML linter. */
 function parseOnly(text: string): number {
@@ -80,21 +81,29 @@ async function main(): Promise<void> {
   try {
     const result = await paired(
       ROUNDS,
-      () => measure(() => {
-        const documents = files.reduce((n, f) => n + parseOnly(fs.readFileSync(f, "utf8")), 0);
-        if (documents !== WORKLOADS) throw new Error("parse baseline read the wrong number of documents");
-      }),
-      () => measure(() => {
-        const report = lintFiles(files, () => "", settings);
-        if (report.summary.workloads !== WORKLOADS) throw new Error(`lint read ${report.summary.workloads} workloads: ${JSON.stringify(report.errors.slice(0, 2))}`);
-        findings = report.findings.length;
-      }),
+      () =>
+        measure(() => {
+          const documents = files.reduce((n, f) => n + parseOnly(fs.readFileSync(f, "utf8")), 0);
+          if (documents !== WORKLOADS) throw new Error("parse baseline read the wrong number of documents");
+        }),
+      () =>
+        measure(() => {
+          const report = lintFiles(files, () => "", settings);
+          if (report.summary.workloads !== WORKLOADS)
+            throw new Error(`lint read ${report.summary.workloads} workloads: ${JSON.stringify(report.errors.slice(0, 2))}`);
+          findings = report.findings.length;
+        }),
     );
     const scaling = SCALES.map((workloads) => ({ workloads, ...lintDirectory(path.join(dir, "many"), workloads) }));
-    console.log(`workloads=${WORKLOADS} in ${files.length} files, findings=${findings} rounds=${ROUNDS} (paired: yaml parse with lint's options, then lint, in process)`);
+    console.log(
+      `workloads=${WORKLOADS} in ${files.length} files, findings=${findings} rounds=${ROUNDS} (paired: yaml parse with lint's options, then lint, in process)`,
+    );
     console.log(`yaml parse only: ${describe(result.a)}`);
     console.log(`crashguard lint: ${describe(result.b)}`);
-    for (const s of scaling) console.log(`crashguard lint ${s.workloads} workloads: ${s.wall.toFixed(1)} s wall, ${s.cpu.toFixed(1)} CPU-s, peak RSS ${Math.round(s.peakMB)} MB (target <= 300 MB at 100000, linear)`);
+    for (const s of scaling)
+      console.log(
+        `crashguard lint ${s.workloads} workloads: ${s.wall.toFixed(1)} s wall, ${s.cpu.toFixed(1)} CPU-s, peak RSS ${Math.round(s.peakMB)} MB (target <= 300 MB at 100000, linear)`,
+      );
     console.log(`CPU ratio: ${result.cpuRatio.toFixed(2)}`);
     console.log(`ratio=${result.wallRatio.toFixed(2)} (target <= 1.5)`);
   } finally {

@@ -6,9 +6,9 @@
  *
  *   npm run bench:policy
  */
-import * as path from "path";
-import { performance } from "perf_hooks";
-import { AnalyzedResource, PolicyPackClient } from "../cli/pack-client";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { type AnalyzedResource, PolicyPackClient } from "../cli/pack-client";
 import { checkObject, formatFinding } from "../policies/rules";
 import { type Sample, describe, measure, median, paired, processCpuSeconds } from "./stats";
 
@@ -28,11 +28,21 @@ function deployment(i: number): AnalyzedResource {
   };
   const name = `app-${i}`;
   const properties = {
-    apiVersion: "apps/v1", kind: "Deployment",
+    apiVersion: "apps/v1",
+    kind: "Deployment",
     metadata: { name, namespace: "bench", labels: { app: name } },
-    spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [container] } } },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [container] } },
+    },
   };
-  return { type: "kubernetes:apps/v1:Deployment", name, urn: `urn:pulumi:bench::crashguard::kubernetes:apps/v1:Deployment::${name}`, properties };
+  return {
+    type: "kubernetes:apps/v1:Deployment",
+    name,
+    urn: `urn:pulumi:bench::crashguard::kubernetes:apps/v1:Deployment::${name}`,
+    properties,
+  };
 }
 
 const ROUNDS = 7;
@@ -44,12 +54,14 @@ async function timeAnalyze(pack: PolicyPackClient, resources: AnalyzedResource[]
   let next = 0;
   const cpu = processCpuSeconds(pack.pid!);
   const start = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < resources.length) {
-      const found = await pack.analyze(resources[next++]);
-      diagnostics += found.length;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < resources.length) {
+        const found = await pack.analyze(resources[next++]);
+        diagnostics += found.length;
+      }
+    }),
+  );
   return { wall: (performance.now() - start) / 1000, cpu: processCpuSeconds(pack.pid!) - cpu, diagnostics };
 }
 
@@ -60,7 +72,8 @@ async function timeAnalyze(pack: PolicyPackClient, resources: AnalyzedResource[]
 async function ruleCore(resources: AnalyzedResource[]): Promise<{ rate: number; findings: number }> {
   const pass = (objects: AnalyzedResource[]) => {
     let findings = 0;
-    for (const r of objects) for (const f of checkObject(r.properties, { typeToken: r.type, name: r.name })) findings += formatFinding(f).length > 0 ? 1 : 0;
+    for (const r of objects)
+      for (const f of checkObject(r.properties, { typeToken: r.type, name: r.name })) findings += formatFinding(f).length > 0 ? 1 : 0;
     return findings;
   };
   pass(structuredClone(resources)); // warm up
@@ -76,16 +89,22 @@ async function ruleCore(resources: AnalyzedResource[]): Promise<{ rate: number; 
 
 async function main(): Promise<void> {
   const resources = Array.from({ length: COUNT }, (_, i) => deployment(i));
-  const [empty, ours] = await Promise.all([path.join(__dirname, "empty-pack"), path.join(__dirname, "..", "policies")].map((dir) => PolicyPackClient.start(dir)));
+  const [empty, ours] = await Promise.all(
+    [path.join(__dirname, "empty-pack"), path.join(__dirname, "..", "policies")].map((dir) => PolicyPackClient.start(dir)),
+  );
   let diagnostics = 0;
   let result;
   try {
     for (const pack of [empty, ours]) await timeAnalyze(pack, resources.slice(0, 200)); // warm up both alike
-    result = await paired(ROUNDS, () => timeAnalyze(empty, resources), async () => {
-      const t = await timeAnalyze(ours, resources);
-      diagnostics = t.diagnostics;
-      return t;
-    });
+    result = await paired(
+      ROUNDS,
+      () => timeAnalyze(empty, resources),
+      async () => {
+        const t = await timeAnalyze(ours, resources);
+        diagnostics = t.diagnostics;
+        return t;
+      },
+    );
   } finally {
     await Promise.all([empty, ours].map((p) => p.stop()));
   }
@@ -93,7 +112,9 @@ async function main(): Promise<void> {
   console.log(`resources=${COUNT} concurrency=${CONCURRENCY} rounds=${ROUNDS} (paired: empty pack, then crashguard pack)`);
   console.log(`empty pack:      ${describe(result.a)} of the pack process`);
   console.log(`crashguard pack: ${describe(result.b)} of the pack process, ${diagnostics} diagnostics`);
-  console.log(`rule core with fixes rendered, fresh objects: ${Math.round(core.rate)} pod templates per CPU-s, ${core.findings} findings (target >= 50000)`);
+  console.log(
+    `rule core with fixes rendered, fresh objects: ${Math.round(core.rate)} pod templates per CPU-s, ${core.findings} findings (target >= 50000)`,
+  );
   console.log(`CPU ratio: ${result.cpuRatio.toFixed(2)}`);
   console.log(`ratio=${result.wallRatio.toFixed(2)} (target <= 1.2)`);
 }

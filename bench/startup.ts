@@ -7,10 +7,10 @@
  *
  *   npm run bench:startup
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { performance } from "perf_hooks";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { PolicyPackClient } from "../cli/pack-client";
 import { describe, median, paired, runProcess } from "./stats";
 
@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     console.log(`rounds=${ROUNDS} (paired: node -e 0, then crashguard lint one file)`);
     console.log(`node -e 0:       ${describe(result.a)}`);
     console.log(`crashguard lint: ${describe(result.b)}`);
-    console.log(`pack start: ${median(packs).toFixed(2)} s wall (median of ${PACK_STARTS}: ${packs.map((s) => s.toFixed(2)).join(" ")}; target <= 3 s)`);
+    console.log(
+      `pack start: ${median(packs).toFixed(2)} s wall (median of ${PACK_STARTS}: ${packs.map((s) => s.toFixed(2)).join(" ")}; target <= 3 s)`,
+    );
     console.log(`CPU ratio: ${result.cpuRatio.toFixed(2)}`);
     console.log(`ratio=${result.wallRatio.toFixed(2)} (target <= 1.5)`);
   } finally {

@@ -3,11 +3,11 @@
  * run, so a comparison alternates its two sides (A, B, A, B…) and reports the median of each
  * pair's ratio: drift lands on both halves of a pair alike instead of in the ratio.
  */
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { performance } from "perf_hooks";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 
 /** The middle value of a few runs: the median ignores the outlier. */
 export function median(xs: number[]): number {
@@ -65,7 +65,10 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
   const report = path.join(dir, "time");
   try {
     const start = performance.now();
-    const child = spawnSync("/usr/bin/time", ["-o", report, "-f", "%U %S %M", command, ...args], { cwd: options.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawnSync("/usr/bin/time", ["-o", report, "-f", "%U %S %M", command, ...args], {
+      cwd: options.cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const wall = (performance.now() - start) / 1000; // finer than GNU time's hundredths
     const [user, system, peakKB] = fs.readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
     return { wall, cpu: user + system, peakMB: peakKB / 1024, code: child.status ?? -1 };

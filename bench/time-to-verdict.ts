@@ -30,15 +30,20 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): { done: Promi
 }
 
 /** Resolves with the time `seen` first holds for the simulator's objects (checked every 10 ms). */
-async function firstSeen(sim: K8sSim, seen: (pods: SimObject[], events: SimObject[], replicaSets: SimObject[]) => boolean): Promise<number> {
+async function firstSeen(
+  sim: K8sSim,
+  seen: (pods: SimObject[], events: SimObject[], replicaSets: SimObject[]) => boolean,
+): Promise<number> {
   for (;;) {
     if (seen(sim.list("pods", "shop"), sim.list("events", "shop"), sim.list("replicasets", "shop"))) return Date.now();
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-const ofApp = (name: string) => (o: SimObject) => o.metadata?.labels?.app === name || ((o.involvedObject as { name?: string } | undefined)?.name ?? "").startsWith(`${name}-`);
-const eventSeen = (name: string, reason: string) => (_p: SimObject[], events: SimObject[]) => events.some((e) => ofApp(name)(e) && e.reason === reason);
+const ofApp = (name: string) => (o: SimObject) =>
+  o.metadata?.labels?.app === name || ((o.involvedObject as { name?: string } | undefined)?.name ?? "").startsWith(`${name}-`);
+const eventSeen = (name: string, reason: string) => (_p: SimObject[], events: SimObject[]) =>
+  events.some((e) => ofApp(name)(e) && e.reason === reason);
 
 interface FailureClass {
   name: string;
@@ -50,24 +55,49 @@ interface FailureClass {
 
 const READINESS_WINDOW_SECONDS = 3;
 const container = (behaviour: WorkloadScenario["containers"][number]["behaviour"], spec = {}) => [{ name: "api", behaviour, spec }];
-const deployment = (name: string, extra: Partial<WorkloadScenario>): WorkloadScenario => ({ kind: "Deployment", namespace: "shop", name, replicas: 2, progressDeadlineSeconds: 600, containers: container({ kind: "healthy" }), ...extra });
+const deployment = (name: string, extra: Partial<WorkloadScenario>): WorkloadScenario => ({
+  kind: "Deployment",
+  namespace: "shop",
+  name,
+  replicas: 2,
+  progressDeadlineSeconds: 600,
+  containers: container({ kind: "healthy" }),
+  ...extra,
+});
 
 const CLASSES: FailureClass[] = [
   {
     name: "crash loop",
     scenario: deployment("crash", { containers: container({ kind: "crash", runFor: 3, exitCode: 1, logs: ["panic: config missing"] }) }),
     cause: "first container termination",
-    causeAt: (sim) => firstSeen(sim, (pods) => pods.some((p) => ofApp("crash")(p) && ((p.status as { containerStatuses?: { state?: { terminated?: unknown } }[] })?.containerStatuses ?? []).some((s) => s.state?.terminated))),
+    causeAt: (sim) =>
+      firstSeen(sim, (pods) =>
+        pods.some(
+          (p) =>
+            ofApp("crash")(p) &&
+            ((p.status as { containerStatuses?: { state?: { terminated?: unknown } }[] })?.containerStatuses ?? []).some(
+              (s) => s.state?.terminated,
+            ),
+        ),
+      ),
   },
   {
     name: "quota exceeded",
-    scenario: deployment("quota", { quotaExceeded: "exceeded quota: compute, requested: limits.memory=2Gi, used: limits.memory=7Gi, limited: limits.memory=8Gi" }),
+    scenario: deployment("quota", {
+      quotaExceeded: "exceeded quota: compute, requested: limits.memory=2Gi, used: limits.memory=7Gi, limited: limits.memory=8Gi",
+    }),
     cause: "ReplicaSet ReplicaFailure",
-    causeAt: (sim) => firstSeen(sim, (_p, _e, rs) => rs.some((r) => ofApp("quota")(r) && JSON.stringify(r.status ?? {}).includes("ReplicaFailure"))),
+    causeAt: (sim) =>
+      firstSeen(sim, (_p, _e, rs) => rs.some((r) => ofApp("quota")(r) && JSON.stringify(r.status ?? {}).includes("ReplicaFailure"))),
   },
   {
     name: "readiness never",
-    scenario: deployment("notready", { containers: container({ kind: "readiness-never", message: "HTTP probe failed with statuscode: 503" }, { readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 1, failureThreshold: READINESS_WINDOW_SECONDS } }) }),
+    scenario: deployment("notready", {
+      containers: container(
+        { kind: "readiness-never", message: "HTTP probe failed with statuscode: 503" },
+        { readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 1, failureThreshold: READINESS_WINDOW_SECONDS } },
+      ),
+    }),
     cause: `first readiness failure + the probe's ${READINESS_WINDOW_SECONDS}s failure window`,
     causeAt: async (sim) => (await firstSeen(sim, eventSeen("notready", "Unhealthy"))) + READINESS_WINDOW_SECONDS * 1000,
   },
@@ -79,7 +109,10 @@ const CLASSES: FailureClass[] = [
   },
   {
     name: "unschedulable",
-    scenario: deployment("bigmem", { unschedulable: "0/3 nodes are available: 3 Insufficient memory.", autoscaler: { outcome: "not-triggered" } }),
+    scenario: deployment("bigmem", {
+      unschedulable: "0/3 nodes are available: 3 Insufficient memory.",
+      autoscaler: { outcome: "not-triggered" },
+    }),
     cause: "autoscaler NotTriggerScaleUp",
     causeAt: (sim) => firstSeen(sim, eventSeen("bigmem", "NotTriggerScaleUp")),
   },
@@ -93,20 +126,31 @@ async function failureTable(sim: K8sSim, cluster: SimCluster, kubeconfig: string
       c,
       cause: c.causeAt(sim),
       ours: run(process.execPath, [BIN, "verify", workload, "-n", "shop", "--timeout", "10m"], { KUBECONFIG: kubeconfig }).done,
-      kubectl: run("kubectl", ["--kubeconfig", kubeconfig, "rollout", "status", workload, "-n", "shop", `--timeout=${KUBECTL_CAP_SECONDS}s`], {}).done,
+      kubectl: run(
+        "kubectl",
+        ["--kubeconfig", kubeconfig, "rollout", "status", workload, "-n", "shop", `--timeout=${KUBECTL_CAP_SECONDS}s`],
+        {},
+      ).done,
       start: Date.now(),
     };
   });
-  console.log(`failure class      cause                                                    crashguard after cause   (start-up)  kubectl rollout status after cause`);
+  console.log(
+    `failure class      cause                                                    crashguard after cause   (start-up)  kubectl rollout status after cause`,
+  );
   for (const r of runs) {
     const [cause, ours, kubectl] = await Promise.all([r.cause, r.ours, r.kubectl]);
-    const watching = sim.arrivals.find((a) => a.userAgent === "crashguard-verify" && a.url.includes(`metadata.name=${r.c.scenario.name}`))?.at ?? r.start;
+    const watching =
+      sim.arrivals.find((a) => a.userAgent === "crashguard-verify" && a.url.includes(`metadata.name=${r.c.scenario.name}`))?.at ?? r.start;
     const oursAfter = (ours.at - Math.max(cause, watching)) / 1000;
     const startup = `(${((watching - r.start) / 1000).toFixed(1)} s)`;
     const capped = kubectl.at - r.start >= KUBECTL_CAP_SECONDS * 1000 - 500;
-    const theirs = capped ? `> ${((r.start + KUBECTL_CAP_SECONDS * 1000 - cause) / 1000).toFixed(1)} s (still waiting at its ${KUBECTL_CAP_SECONDS}s cap)` : `${((kubectl.at - cause) / 1000).toFixed(2)} s (exit ${kubectl.code})`;
+    const theirs = capped
+      ? `> ${((r.start + KUBECTL_CAP_SECONDS * 1000 - cause) / 1000).toFixed(1)} s (still waiting at its ${KUBECTL_CAP_SECONDS}s cap)`
+      : `${((kubectl.at - cause) / 1000).toFixed(2)} s (exit ${kubectl.code})`;
     const mark = oursAfter <= TARGET_AFTER_CAUSE_SECONDS ? "" : `  (over the ${TARGET_AFTER_CAUSE_SECONDS} s target)`;
-    console.log(`${r.c.name.padEnd(18)} ${r.c.cause.padEnd(56)} ${`${oursAfter.toFixed(2)} s (exit ${ours.code})`.padEnd(24)} ${startup.padEnd(11)} ${theirs}${mark}`);
+    console.log(
+      `${r.c.name.padEnd(18)} ${r.c.cause.padEnd(56)} ${`${oursAfter.toFixed(2)} s (exit ${ours.code})`.padEnd(24)} ${startup.padEnd(11)} ${theirs}${mark}`,
+    );
   }
 }
 
@@ -114,13 +158,24 @@ async function failureTable(sim: K8sSim, cluster: SimCluster, kubeconfig: string
 async function successTiming(sim: K8sSim, cluster: SimCluster, kubeconfig: string): Promise<void> {
   const window = 10;
   cluster.deploy(deployment("ok", { replicas: 3 }));
-  const ours = run(process.execPath, [BIN, "verify", "deployment/ok", "-n", "shop", "--timeout", "2m", "--stable-for", `${window}s`], { KUBECONFIG: kubeconfig });
+  const ours = run(process.execPath, [BIN, "verify", "deployment/ok", "-n", "shop", "--timeout", "2m", "--stable-for", `${window}s`], {
+    KUBECONFIG: kubeconfig,
+  });
   const allReady = await firstSeen(sim, (pods) => {
     const mine = pods.filter(ofApp("ok"));
-    return mine.length === 3 && mine.every((p) => ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"));
+    return (
+      mine.length === 3 &&
+      mine.every((p) =>
+        ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
+          (c) => c.type === "Ready" && c.status === "True",
+        ),
+      )
+    );
   });
   const done = await ours.done;
-  console.log(`healthy rollout: verdict (exit ${done.code}) ${((done.at - allReady) / 1000).toFixed(2)} s after all pods were Ready; stabilization window ${window} s, target ≤ ${window + 2} s`);
+  console.log(
+    `healthy rollout: verdict (exit ${done.code}) ${((done.at - allReady) / 1000).toFixed(2)} s after all pods were Ready; stabilization window ${window} s, target ≤ ${window + 2} s`,
+  );
 }
 
 /**
@@ -131,13 +186,39 @@ const REALISTIC_SPEC: Partial<Container> = {
   image: "registry.example.com/shop/api@sha256:4f2a9c0d6e1b7a3f5c8d2e9b0a6f4c1d7e3b8a5f2c9d0e6b1a7f4c3d8e2b5a9f",
   imagePullPolicy: "IfNotPresent",
   args: ["--config=/etc/api/config.yaml", "--log-format=json", "--metrics-addr=:9090"],
-  ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }, { name: "metrics", containerPort: 9090, protocol: "TCP" }],
+  ports: [
+    { name: "http", containerPort: 8080, protocol: "TCP" },
+    { name: "metrics", containerPort: 9090, protocol: "TCP" },
+  ],
   env: Array.from({ length: 34 }, (_, i) => ({ name: `API_SETTING_${i}`, value: `value-of-setting-${i}-for-the-shop-api` })),
   resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-  readinessProbe: { httpGet: { path: "/ready", port: "http", scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
-  livenessProbe: { httpGet: { path: "/healthz", port: "http", scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
-  volumeMounts: [{ name: "config", mountPath: "/etc/api", readOnly: true }, { name: "tmp", mountPath: "/tmp" }, { name: "kube-api-access", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }],
-  securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+  readinessProbe: {
+    httpGet: { path: "/ready", port: "http", scheme: "HTTP" },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    successThreshold: 1,
+    failureThreshold: 3,
+  },
+  livenessProbe: {
+    httpGet: { path: "/healthz", port: "http", scheme: "HTTP" },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    successThreshold: 1,
+    failureThreshold: 3,
+  },
+  volumeMounts: [
+    { name: "config", mountPath: "/etc/api", readOnly: true },
+    { name: "tmp", mountPath: "/tmp" },
+    { name: "kube-api-access", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+  ],
+  securityContext: {
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  },
   terminationMessagePath: "/dev/termination-log",
   terminationMessagePolicy: "File",
 };
@@ -145,9 +226,20 @@ const REALISTIC_SPEC: Partial<Container> = {
 /** Peak RSS targets by the number of pods watched. */
 const MEMORY_TARGETS_MB = { 1000: 120, 5000: 200 } as const;
 
-async function memoryWhileWatching(sim: K8sSim, cluster: SimCluster, kubeconfig: string, pods: keyof typeof MEMORY_TARGETS_MB): Promise<number> {
+async function memoryWhileWatching(
+  sim: K8sSim,
+  cluster: SimCluster,
+  kubeconfig: string,
+  pods: keyof typeof MEMORY_TARGETS_MB,
+): Promise<number> {
   const name = `big-${pods}`;
-  cluster.deploy({ kind: "Deployment", namespace: "shop", name, replicas: pods, containers: [{ name: "api", behaviour: { kind: "healthy", readyAfter: 1e6 }, spec: REALISTIC_SPEC }] });
+  cluster.deploy({
+    kind: "Deployment",
+    namespace: "shop",
+    name,
+    replicas: pods,
+    containers: [{ name: "api", behaviour: { kind: "healthy", readyAfter: 1e6 }, spec: REALISTIC_SPEC }],
+  });
   const ours = run(process.execPath, [BIN, "verify", `deployment/${name}`, "-n", "shop", "--timeout", "12s"], { KUBECONFIG: kubeconfig });
   let peakKb = 0;
   const sampler = setInterval(() => {
@@ -162,7 +254,9 @@ async function memoryWhileWatching(sim: K8sSim, cluster: SimCluster, kubeconfig:
   clearInterval(sampler);
   const served = sim.list("pods", "shop").filter((p) => p.metadata?.labels?.app === name);
   const size = served.reduce((n, p) => n + JSON.stringify(p).length, 0) / Math.max(1, served.length);
-  console.log(`verifier watching ${pods} pods of ${(size / 1024).toFixed(1)} KB: peak RSS ${(peakKb / 1024).toFixed(1)} MB (target < ${MEMORY_TARGETS_MB[pods]} MB), exit ${done.code} at its 12 s timeout`);
+  console.log(
+    `verifier watching ${pods} pods of ${(size / 1024).toFixed(1)} KB: peak RSS ${(peakKb / 1024).toFixed(1)} MB (target < ${MEMORY_TARGETS_MB[pods]} MB), exit ${done.code} at its 12 s timeout`,
+  );
   return peakKb / 1024;
 }
 
@@ -175,7 +269,9 @@ async function memoryWhileWatching(sim: K8sSim, cluster: SimCluster, kubeconfig:
     await successTiming(sim, cluster, kubeconfig);
     const peakMB = await memoryWhileWatching(sim, cluster, kubeconfig, 1000);
     await memoryWhileWatching(sim, cluster, kubeconfig, 5000);
-    console.log(`ratio=${(peakMB / MEMORY_TARGETS_MB[1000]).toFixed(2)} (peak RSS watching 1,000 realistic pods / the ${MEMORY_TARGETS_MB[1000]} MB target)`);
+    console.log(
+      `ratio=${(peakMB / MEMORY_TARGETS_MB[1000]).toFixed(2)} (peak RSS watching 1,000 realistic pods / the ${MEMORY_TARGETS_MB[1000]} MB target)`,
+    );
   } finally {
     cluster.stop();
     await sim.stop();

@@ -1,7 +1,7 @@
 // Lets node run the TypeScript sources directly: each .ts file is transpiled by swc as it is
 // required (type-checking is `npm run typecheck`'s job). Far lighter than ts-node, which loads the
 // whole TypeScript compiler: the verifier watching 1,000 pods must fit in 150 MB.
-const fs = require("fs");
+const fs = require("node:fs");
 const swc = require("@swc/core");
 
 const options = {

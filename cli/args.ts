@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from "util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CommandIO } from "./main";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -9,7 +9,12 @@ type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; o
  * option or an `--output` the command does not write prints why and the usage (exit 2).
  */
 export function parseCommand<O extends Options>(
-  command: string, usage: string, argv: string[], io: CommandIO, options: O, outputs: readonly string[],
+  command: string,
+  usage: string,
+  argv: string[],
+  io: CommandIO,
+  options: O,
+  outputs: readonly string[],
 ): { values: Values<O>; positionals: string[]; output: string } | { exit: number } {
   let parsed;
   try {
@@ -29,7 +34,9 @@ export function parseCommand<O extends Options>(
   }
   const output = String(shared.output);
   if (!outputs.includes(output)) {
-    io.stderr(`crashguard ${command}: --output must be ${outputs.slice(0, -1).join(", ")} or ${outputs[outputs.length - 1]}, not ${JSON.stringify(output)}\n`);
+    io.stderr(
+      `crashguard ${command}: --output must be ${outputs.slice(0, -1).join(", ")} or ${outputs[outputs.length - 1]}, not ${JSON.stringify(output)}\n`,
+    );
     return { exit: 2 };
   }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals, output };

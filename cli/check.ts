@@ -4,14 +4,14 @@
  * like a preview; every resource goes to the real policy pack over gRPC (Remediate, then Analyze,
  * then AnalyzeStack), exactly as the CLI sends it.
  */
-import * as path from "path";
+import * as path from "node:path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
-import { Diagnostic, EnforcementLevel, PolicyPackClient } from "./pack-client";
-import { DEFAULT_TIMEOUT_MS, ProgramError, runProgram, CapturedResource } from "./program-runner";
+import { type Diagnostic, type EnforcementLevel, PolicyPackClient } from "./pack-client";
+import { DEFAULT_TIMEOUT_MS, ProgramError, runProgram, type CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
 import { PACKAGE_ROOT } from "./package-root";
-import { PolicyConfigError, PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
+import { PolicyConfigError, type PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
 
 const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--timeout SECONDS] [--output text|json]
 
@@ -35,12 +35,19 @@ interface Report {
 }
 
 export const main: Command = async (argv, io) => {
-  const args = parseCommand("check", USAGE, argv, io, {
-    stack: { type: "string", short: "s", default: "dev" },
-    "policy-pack-config": { type: "string" },
-    "policy-pack": { type: "string" },
-    timeout: { type: "string" },
-  }, ["text", "json"]);
+  const args = parseCommand(
+    "check",
+    USAGE,
+    argv,
+    io,
+    {
+      stack: { type: "string", short: "s", default: "dev" },
+      "policy-pack-config": { type: "string" },
+      "policy-pack": { type: "string" },
+      timeout: { type: "string" },
+    },
+    ["text", "json"],
+  );
   if ("exit" in args) return args.exit;
   const output = args.output;
   if (args.positionals.length > 1) {
@@ -49,7 +56,9 @@ export const main: Command = async (argv, io) => {
   }
   const timeoutSeconds = Number(args.values.timeout ?? DEFAULT_TIMEOUT_MS / 1000);
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
-    io.stderr(`crashguard check: --timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(args.values.timeout)}\n`);
+    io.stderr(
+      `crashguard check: --timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(args.values.timeout)}\n`,
+    );
     return 2;
   }
 
@@ -62,22 +71,53 @@ export const main: Command = async (argv, io) => {
     // The pack starts while the program runs: each takes seconds, and the pack is not needed before the resources exist.
     pack = PolicyPackClient.start(args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK);
     pack.catch(() => undefined); // if the program fails first, that is the error to report
-    const run = await runProgram({ projectDir: project.dir, project: project.name, stack: project.stack, main: project.main, config: project.config, secretKeys: project.secretKeys }, { timeoutMs: timeoutSeconds * 1000 });
+    const run = await runProgram(
+      {
+        projectDir: project.dir,
+        project: project.name,
+        stack: project.stack,
+        main: project.main,
+        config: project.config,
+        secretKeys: project.secretKeys,
+      },
+      { timeoutMs: timeoutSeconds * 1000 },
+    );
     report = await analyze(run.project, run.stack, run.resources, await pack, packConfig);
   } catch (err) {
-    const what = err instanceof ProgramError ? "the program failed" : err instanceof ProjectError ? "cannot read the project" : err instanceof PolicyConfigError ? "cannot read the policy config" : "error";
+    const what =
+      err instanceof ProgramError
+        ? "the program failed"
+        : err instanceof ProjectError
+          ? "cannot read the project"
+          : err instanceof PolicyConfigError
+            ? "cannot read the policy config"
+            : "error";
     io.stderr(`crashguard check: ${what}: ${(err as Error).message}\n`);
     return 2;
   } finally {
-    await pack?.then((p) => p.stop(), () => undefined);
+    await pack?.then(
+      (p) => p.stop(),
+      () => undefined,
+    );
   }
   io.stdout(output === "json" ? JSON.stringify(report, null, 2) + "\n" : renderText(report));
   return report.summary.mandatory > 0 ? 1 : 0;
 };
 
-async function analyze(project: string, stack: string, resources: CapturedResource[], pack: PolicyPackClient, config: PolicyConfigFile): Promise<Report> {
+async function analyze(
+  project: string,
+  stack: string,
+  resources: CapturedResource[],
+  pack: PolicyPackClient,
+  config: PolicyConfigFile,
+): Promise<Report> {
   const info = await pack.info();
-  await pack.configure(expandAll(config, info.policies.map((p) => p.name)));
+  await pack.configure(
+    expandAll(
+      config,
+      info.policies.map((p) => p.name),
+    ),
+  );
   // Like the engine: remediations rewrite the inputs first, then the result is validated; many
   // resources are in flight at once, as they are while a program registers them.
   const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
@@ -96,7 +136,8 @@ async function analyze(project: string, stack: string, resources: CapturedResour
   const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
   for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
   const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
-    renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : []);
+    renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : [],
+  );
   return {
     project,
     stack,
@@ -122,17 +163,26 @@ const MAX_TIMEOUT_SECONDS = 86_400;
 async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
   return results;
 }
 
 function toEntry(d: Diagnostic, r: CapturedResource | undefined): Report["diagnostics"][number] {
-  return { urn: d.urn || r?.urn || "", type: r?.type ?? "", name: r?.name ?? "", policy: d.policyName, level: d.enforcementLevel, message: d.message };
+  return {
+    urn: d.urn || r?.urn || "",
+    type: r?.type ?? "",
+    name: r?.name ?? "",
+    policy: d.policyName,
+    level: d.enforcementLevel,
+    message: d.message,
+  };
 }
 
 function renderText(report: Report): string {
@@ -140,7 +190,8 @@ function renderText(report: Report): string {
   const counts = new Map<string, number>();
   for (const r of report.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const width = Math.max(...[...counts.values()].map((n) => String(n).length));
-  for (const [type, n] of [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(width)}  ${type}`);
+  for (const [type, n] of [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])))
+    lines.push(`  ${String(n).padStart(width)}  ${type}`);
   if (report.remediations.length) {
     lines.push("", "Remediated:");
     for (const r of report.remediations) lines.push(`  ${r.policy}  ${r.urn.split("::").pop()}`);
@@ -162,9 +213,14 @@ function renderText(report: Report): string {
     for (const r of report.notChecked) lines.push(`  ⚠ ${r.type} ${r.name}: ${r.message}`);
   }
   const { mandatory, advisory, notChecked } = report.summary;
-  const unchecked = notChecked ? ` ${notChecked} ${notChecked === 1 ? "resource" : "resources"} not checked (rendered at deploy time).` : "";
-  lines.push("", (mandatory > 0
-    ? `✗ ${mandatory} mandatory and ${advisory} advisory violations: \`pulumi preview --policy-pack ./policies\` would fail.`
-    : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`) + unchecked);
+  const unchecked = notChecked
+    ? ` ${notChecked} ${notChecked === 1 ? "resource" : "resources"} not checked (rendered at deploy time).`
+    : "";
+  lines.push(
+    "",
+    (mandatory > 0
+      ? `✗ ${mandatory} mandatory and ${advisory} advisory violations: \`pulumi preview --policy-pack ./policies\` would fail.`
+      : `✓ no mandatory violations${advisory ? ` (${advisory} advisory)` : ""}.`) + unchecked,
+  );
   return lines.join("\n") + "\n";
 }

@@ -29,7 +29,12 @@ A restart fails a pod (crashguard's criterion is Ready without restarts);
 older ones separately.
 Exit 0 all pods healthy, 1 any pod failing, 2 unreadable input or bad usage.`;
 
-const OPTIONS = { file: { type: "string", short: "f" }, events: { type: "string" }, now: { type: "string" }, since: { type: "string" } } as const;
+const OPTIONS = {
+  file: { type: "string", short: "f" },
+  events: { type: "string" },
+  now: { type: "string" },
+  since: { type: "string" },
+} as const;
 
 class InputError extends Error {}
 
@@ -51,7 +56,9 @@ export const main: Command = async (argv, io) => {
     sinceSeconds = values.since === undefined ? undefined : seconds(values.since, "--since");
     const dump = objectsOf(await read(values.file, io), values.file, values.events ? ["Pod"] : ["Pod", "Event"], io);
     pods = dump.filter((o) => o.kind !== "Event") as Pod[];
-    events = values.events ? (objectsOf(await read(values.events, io), values.events, ["Event"], io) as Event[]) : (dump.filter((o) => o.kind === "Event") as Event[]);
+    events = values.events
+      ? (objectsOf(await read(values.events, io), values.events, ["Event"], io) as Event[])
+      : (dump.filter((o) => o.kind === "Event") as Event[]);
   } catch (err) {
     io.stderr(`crashguard diagnose: ${err instanceof Error && err.name !== "TypeError" ? err.message : String(err)}\n`);
     return 2;
@@ -62,14 +69,18 @@ export const main: Command = async (argv, io) => {
   const failing = diagnoses.filter(isFailing);
   const at = new Date(now).toISOString();
   if (output === "json") {
-    io.stdout(JSON.stringify({ pods: diagnoses, failing: failing.length, now: at, ...(controllers.length ? { controllers } : {}) }, null, 2) + "\n");
+    io.stdout(
+      JSON.stringify({ pods: diagnoses, failing: failing.length, now: at, ...(controllers.length ? { controllers } : {}) }, null, 2) + "\n",
+    );
   } else {
     const style = io.isTTY && !io.env.NO_COLOR ? ANSI : PLAIN;
     const healthy = diagnoses.length - failing.length;
     const waiting = diagnoses.filter((d) => !isFailing(d) && d.waiting?.length);
     const terminating = diagnoses.filter((d) => d.terminating).length;
     const summary = `${failing.length} of ${diagnoses.length} pods failing, ${healthy} without failures${waiting.length ? ` (${waiting.length} still waiting)` : ""}${terminating ? `, ${terminating} terminating` : ""}${values.now !== undefined ? ` at ${at}` : ""}`;
-    const refused = controllers.map((c) => `  ${c.object}  ${style.red(c.reason)}\n    why: ${c.message}\n    fix: ${c.fix.path}\n         ${c.fix.text}`);
+    const refused = controllers.map(
+      (c) => `  ${c.object}  ${style.red(c.reason)}\n    why: ${c.message}\n    fix: ${c.fix.path}\n         ${c.fix.text}`,
+    );
     io.stdout([summary, ...refused, ...failing.map((d) => renderPod(d, style)), ...waiting.map((d) => renderPod(d, style)), ""].join("\n"));
   }
   return failing.length > 0 || controllers.length > 0 ? 1 : 0;
@@ -90,7 +101,8 @@ function controllerFailures(events: Event[]): { object: string; reason: string; 
 
 function timeFlag(value: string): number {
   const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || !Number.isFinite(t)) throw new InputError(`--now "${value}" is not an RFC 3339 time like 2026-11-25T10:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || !Number.isFinite(t))
+    throw new InputError(`--now "${value}" is not an RFC 3339 time like 2026-11-25T10:00:00Z`);
   return t;
 }
 
@@ -120,10 +132,15 @@ function objectsOf(doc: unknown, file: string, kinds: ("Pod" | "Event")[], io: C
     d.items.forEach((item: unknown, i: number) => {
       const itemKind = isObject(item) ? (item as { kind?: unknown }).kind : undefined;
       if (isObject(item) && (accepted(itemKind) || itemKind === undefined)) kept.push(item as { kind?: unknown });
-      else io.stderr(`crashguard diagnose: ${name} items[${i}] is ${isObject(item) ? `a ${String(itemKind)}, not a ${kinds.join(" or ")}` : `not an object (${item === null ? "null" : typeof item})`}; skipped\n`);
+      else
+        io.stderr(
+          `crashguard diagnose: ${name} items[${i}] is ${isObject(item) ? `a ${String(itemKind)}, not a ${kinds.join(" or ")}` : `not an object (${item === null ? "null" : typeof item})`}; skipped\n`,
+        );
     });
     return kept;
   }
   const kind = kinds[0];
-  throw new InputError(`${name} holds neither a ${kind} nor a List of them (kind: ${typeof d?.kind === "string" ? d.kind : "none"}): pass the output of \`kubectl get ${kind === "Pod" ? "pods,events" : "events"} -o json\``);
+  throw new InputError(
+    `${name} holds neither a ${kind} nor a List of them (kind: ${typeof d?.kind === "string" ? d.kind : "none"}): pass the output of \`kubectl get ${kind === "Pod" ? "pods,events" : "events"} -o json\``,
+  );
 }

@@ -21,11 +21,18 @@ mandatory rules deny, advisory rules warn and audit, disabled rules are left out
   -o yaml|json               a YAML stream (default), or a JSON List`;
 
 export const main: Command = async (argv, io) => {
-  const args = parseCommand("export", USAGE, argv, io, {
-    "policy-pack-config": { type: "string" },
-    "param-namespace": { type: "string" },
-    "check-controller-owned": { type: "boolean" },
-  }, ["yaml", "json"]);
+  const args = parseCommand(
+    "export",
+    USAGE,
+    argv,
+    io,
+    {
+      "policy-pack-config": { type: "string" },
+      "param-namespace": { type: "string" },
+      "check-controller-owned": { type: "boolean" },
+    },
+    ["yaml", "json"],
+  );
   if ("exit" in args) return args.exit;
   if (args.positionals.length !== 1 || args.positionals[0] !== "admission-policies") {
     io.stderr(`crashguard export: say what to export: admission-policies\n\n${USAGE}\n`);
@@ -35,7 +42,12 @@ export const main: Command = async (argv, io) => {
   let objects;
   try {
     const { levels, configs } = ruleSettings(configFile ? readPolicyConfig(configFile) : {});
-    objects = admissionPolicies({ levels, configs, paramNamespace: args.values["param-namespace"], checkControllerOwned: args.values["check-controller-owned"] });
+    objects = admissionPolicies({
+      levels,
+      configs,
+      paramNamespace: args.values["param-namespace"],
+      checkControllerOwned: args.values["check-controller-owned"],
+    });
   } catch (err) {
     if (!(err instanceof Error)) throw err;
     const where = err instanceof PolicyConfigError ? "cannot read the policy config" : `${configFile ?? "the default config"}`;

@@ -2,10 +2,10 @@
  * The lint engine: manifests in, findings at the file:line:column of their field out, with the
  * levels and configuration of the pack's policy config. Rendering is lint-render.ts's job.
  */
-import * as path from "path";
-import { Finding, Level, checkObject, isWorkloadType, podTemplates } from "../policies/rules";
+import * as path from "node:path";
+import { type Finding, type Level, checkObject, isWorkloadType, podTemplates } from "../policies/rules";
 import { describeValue } from "../policies/rules/read";
-import { InputError, Manifest, expandInputs, parseManifests, readText } from "./manifests";
+import { type InputError, type Manifest, expandInputs, parseManifests, readText } from "./manifests";
 import type { ruleSettings } from "./policy-config";
 
 export interface LintFinding extends Finding {
@@ -24,7 +24,9 @@ export interface LintReport {
 export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
   const errors: InputError[] = [];
   const findings: LintFinding[] = [];
-  const rules = Object.entries(settings.levels).filter(([, level]) => level !== "disabled").map(([id]) => id as Finding["rule"]);
+  const rules = Object.entries(settings.levels)
+    .filter(([, level]) => level !== "disabled")
+    .map(([id]) => id as Finding["rule"]);
   let workloads = 0;
   let documents = 0;
   const files = expandInputs(inputs, errors);
@@ -45,7 +47,11 @@ export function lintFiles(inputs: string[], stdin: () => string, settings: Retur
     }
   }
   const mandatory = findings.filter((f) => f.level === "mandatory").length;
-  return { findings, errors, summary: { errors: mandatory, warnings: findings.length - mandatory, workloads, files: files.length, documents } };
+  return {
+    findings,
+    errors,
+    summary: { errors: mandatory, warnings: findings.length - mandatory, workloads, files: files.length, documents },
+  };
 }
 
 /** List items kubectl could not decode (not an object, or without a kind): named like a bad document; the rest is linted. */
@@ -53,7 +59,17 @@ function reportUndecodableItems(manifest: Manifest, file: string, errors: InputE
   const items = manifest.object.items;
   if (!Array.isArray(items)) return;
   items.forEach((item: unknown, i) => {
-    const problem = item === null || typeof item !== "object" || Array.isArray(item) ? `is ${describeValue(item)}, not a Kubernetes object` : typeof (item as { kind?: unknown }).kind !== "string" ? "has no kind" : undefined;
-    if (problem) errors.push({ file, line: manifest.position(`items[${i}]`).line, message: `document ${manifest.index + 1} items[${i}] ${problem}; skipped` });
+    const problem =
+      item === null || typeof item !== "object" || Array.isArray(item)
+        ? `is ${describeValue(item)}, not a Kubernetes object`
+        : typeof (item as { kind?: unknown }).kind !== "string"
+          ? "has no kind"
+          : undefined;
+    if (problem)
+      errors.push({
+        file,
+        line: manifest.position(`items[${i}]`).line,
+        message: `document ${manifest.index + 1} items[${i}] ${problem}; skipped`,
+      });
   });
 }

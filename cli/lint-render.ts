@@ -6,7 +6,16 @@ import { formatFinding } from "../policies/rules";
 
 /** The report as SARIF 2.1.0, mandatory findings as errors, advisory ones as warnings. */
 export function renderSarif(report: LintReport, version: string): string {
-  return JSON.stringify(toSarif(report.findings.map((f) => ({ ...f, level: f.level === "mandatory" ? "error" : "warning", message: messageWithFix(f) })), version), null, 2) + "\n";
+  return (
+    JSON.stringify(
+      toSarif(
+        report.findings.map((f) => ({ ...f, level: f.level === "mandatory" ? "error" : "warning", message: messageWithFix(f) })),
+        version,
+      ),
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 function messageWithFix(f: LintFinding): string {
@@ -28,11 +37,17 @@ export function renderText(report: LintReport): string {
     const where = `${f.line}:${f.column}`.padEnd(whereWidth);
     const level = (f.level === "mandatory" ? "error" : "warning").padEnd(9);
     lines.push(`  ${where}${level}${f.rule.padEnd(26)}${f.resource}${f.container ? ` [${f.container}]` : ""}`);
-    lines.push(...formatFinding(f, { detailIndent: "" }).split("\n").map((l) => `${indent}${l}`));
+    lines.push(
+      ...formatFinding(f, { detailIndent: "" })
+        .split("\n")
+        .map((l) => `${indent}${l}`),
+    );
   }
   const s = report.summary;
   if (lines.length) lines.push("");
-  lines.push(`${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} in ${s.workloads} workload${s.workloads === 1 ? "" : "s"} (${s.files} file${s.files === 1 ? "" : "s"})`);
+  lines.push(
+    `${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} in ${s.workloads} workload${s.workloads === 1 ? "" : "s"} (${s.files} file${s.files === 1 ? "" : "s"})`,
+  );
   if (report.errors.length) lines.push(`not linted, could not be read: ${unreadList(report.errors)}`);
   return lines.join("\n") + "\n";
 }

@@ -4,7 +4,7 @@
  * file:line:column of its field. This module is the command; the engine is lint-engine.ts, the
  * output lint-render.ts.
  */
-import * as path from "path";
+import * as path from "node:path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";

@@ -27,11 +27,26 @@ function safeIO(io: CommandIO): CommandIO {
 
 /** Each command lives in its own module, loaded only when it is run. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  check: { summary: "preview a Pulumi program's resources against the policy pack, no cloud needed", load: async () => (await import("./check")).main },
-  lint: { summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules", load: async () => (await import("./lint")).main },
-  verify: { summary: "watch a rollout and fail fast when a new pod restarts or crash-loops", load: async () => (await import("./verify")).main },
-  diagnose: { summary: "explain failing pods from a `kubectl get pods -o json` dump, offline", load: async () => (await import("./diagnose")).main },
-  export: { summary: "print the rules as Kubernetes ValidatingAdmissionPolicies (export admission-policies)", load: async () => (await import("./export")).main },
+  check: {
+    summary: "preview a Pulumi program's resources against the policy pack, no cloud needed",
+    load: async () => (await import("./check")).main,
+  },
+  lint: {
+    summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules",
+    load: async () => (await import("./lint")).main,
+  },
+  verify: {
+    summary: "watch a rollout and fail fast when a new pod restarts or crash-loops",
+    load: async () => (await import("./verify")).main,
+  },
+  diagnose: {
+    summary: "explain failing pods from a `kubectl get pods -o json` dump, offline",
+    load: async () => (await import("./diagnose")).main,
+  },
+  export: {
+    summary: "print the rules as Kubernetes ValidatingAdmissionPolicies (export admission-policies)",
+    load: async () => (await import("./export")).main,
+  },
 };
 
 export function usage(): string {

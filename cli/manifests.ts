@@ -3,9 +3,9 @@
  * and `kustomize build` output, from files, directories or stdin — keeping each document's source
  * so a finding's field path can be turned into the line and column a user can jump to.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { Composer, Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Composer, type Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
 
 export interface Manifest {
   file: string;
@@ -53,7 +53,8 @@ export function expandInputs(inputs: string[], errors: InputError[]): string[] {
 }
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => {
       const p = path.join(dir, e.name);
@@ -70,7 +71,10 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
     else {
       const size = fs.statSync(file).size;
       if (size > MAX_FILE_BYTES) {
-        errors.push({ file, message: `file is ${(size / 1024 / 1024).toFixed(0)} MB, above the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; split it` });
+        errors.push({
+          file,
+          message: `file is ${(size / 1024 / 1024).toFixed(0)} MB, above the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; split it`,
+        });
         return undefined;
       }
       buf = fs.readFileSync(file);
@@ -121,7 +125,10 @@ function withinTokenBudget(text: string): boolean {
 export function* parseManifests(file: string, text: string, errors: InputError[]): Generator<Manifest> {
   const lineCounter = new LineCounter();
   if (!withinTokenBudget(text)) {
-    errors.push({ file, message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)` });
+    errors.push({
+      file,
+      message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)`,
+    });
     return;
   }
   // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
@@ -133,19 +140,31 @@ export function* parseManifests(file: string, text: string, errors: InputError[]
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
-      errors.push({ file, line: at?.line, message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}` });
+      errors.push({
+        file,
+        line: at?.line,
+        message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}`,
+      });
       continue;
     }
     let object: unknown;
     try {
       object = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} cannot be read: ${(err as Error).message}` });
+      errors.push({
+        file,
+        line: lineOf(doc.contents, lineCounter),
+        message: `document ${index + 1} cannot be read: ${(err as Error).message}`,
+      });
       continue;
     }
     if (object === null || object === undefined) continue; // `---` with nothing after it
     if (typeof object !== "object" || Array.isArray(object)) {
-      errors.push({ file, line: lineOf(doc.contents, lineCounter), message: `document ${index + 1} is ${Array.isArray(object) ? "a list" : `a ${typeof object}`}, not a Kubernetes object` });
+      errors.push({
+        file,
+        line: lineOf(doc.contents, lineCounter),
+        message: `document ${index + 1} is ${Array.isArray(object) ? "a list" : `a ${typeof object}`}, not a Kubernetes object`,
+      });
       continue;
     }
     const parsed = doc;

@@ -4,9 +4,9 @@
  * read the port it prints, then call the Analyzer gRPC service with `@pulumi/pulumi/proto` stubs.
  * `crashguard check`, the tests and the benchmarks all use this one client.
  */
-import { ChildProcess, spawn } from "child_process";
-import { createRequire } from "module";
-import * as path from "path";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type * as AnalyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 
@@ -56,7 +56,10 @@ export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export class PolicyPackClient {
-  private constructor(private readonly child: ChildProcess, private readonly client: grpc.Client & Record<string, Function>) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: grpc.Client & Record<string, (...args: any[]) => any>,
+  ) {}
 
   /** The pack's process, whose CPU time the benches read. */
   get pid(): number | undefined {
@@ -65,7 +68,10 @@ export class PolicyPackClient {
 
   /** Starts the pack in `packDir`; resolves once it is serving. */
   static async start(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyPackClient> {
-    const child = spawn(process.execPath, [policyPackRunner(packDir), "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [policyPackRunner(packDir), "127.0.0.1:0", "."], {
+      cwd: packDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const port = await readPort(child, options.timeoutMs ?? 60_000);
     const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
       "grpc.max_receive_message_length": 400 * 1024 * 1024,
@@ -88,7 +94,9 @@ export class PolicyPackClient {
   }
 
   /** Per-policy config, as `--policy-pack-config` gives it: `{ policy: level | { enforcementLevel?, ...props } }`. */
-  async configure(config: Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>): Promise<void> {
+  async configure(
+    config: Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>,
+  ): Promise<void> {
     const req = new pb.ConfigureAnalyzerRequest();
     const map = req.getPolicyconfigMap();
     for (const [policy, value] of Object.entries(config)) {
@@ -109,11 +117,13 @@ export class PolicyPackClient {
 
   async analyzeStack(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
     const req = new pb.AnalyzeStackRequest();
-    req.setResourcesList(resources.map((r) => {
-      const ar = this.request(r, new pb.AnalyzerResource());
-      if (r.parent) ar.setParent(r.parent);
-      return ar;
-    }));
+    req.setResourcesList(
+      resources.map((r) => {
+        const ar = this.request(r, new pb.AnalyzerResource());
+        if (r.parent) ar.setParent(r.parent);
+        return ar;
+      }),
+    );
     const res: AnalyzerPb.AnalyzeResponse = await this.call("analyzeStack", req);
     return res.getDiagnosticsList().map(toDiagnostic);
   }
@@ -154,7 +164,9 @@ export class PolicyPackClient {
 
   private call<T>(method: string, req: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.client[method](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res)));
+      this.client[method](req, (err: grpc.ServiceError | null, res: T) =>
+        err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res),
+      );
     });
   }
 }

@@ -5,9 +5,9 @@
  *
  *   { "all": "advisory", "probe-sanity": "mandatory", "resources-required": { "requireCpuLimit": true } }
  */
-import * as fs from "fs";
+import * as fs from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { Configs, Level, RULES, RuleId } from "../policies/rules";
+import { type Configs, type Level, RULES, type RuleId } from "../policies/rules";
 import { describeValue } from "../policies/rules/read";
 import { QUANTITY_PATTERN } from "../policies/rules/schema";
 
@@ -34,7 +34,11 @@ function validators(): ReadonlyMap<string, ValidateFunction> {
     compiled = new Map(
       RULES.map((rule) => [
         rule.id,
-        ajv.compile({ type: "object", properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } }, additionalProperties: false }),
+        ajv.compile({
+          type: "object",
+          properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } },
+          additionalProperties: false,
+        }),
       ]),
     );
   }
@@ -58,7 +62,10 @@ export function validatePolicyConfig(parsed: unknown, file: string): PolicyConfi
   }
   for (const [policy, value] of Object.entries(parsed)) {
     const validate = validators().get(policy);
-    if (!validate && policy !== "all") throw new PolicyConfigError(`${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${[...validators().keys()].join(", ")}`);
+    if (!validate && policy !== "all")
+      throw new PolicyConfigError(
+        `${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${[...validators().keys()].join(", ")}`,
+      );
     const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
     if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
       throw new PolicyConfigError(`${file}: "${policy}" must be a level (${LEVELS.join(", ")}) or an object of options`);
@@ -68,7 +75,8 @@ export function validatePolicyConfig(parsed: unknown, file: string): PolicyConfi
     }
     if (typeof value === "string") continue;
     if (!validate) {
-      if (Object.keys(value).some((k) => k !== "enforcementLevel")) throw new PolicyConfigError(`${file}: "all" sets only enforcementLevel; put options under a policy's own name`);
+      if (Object.keys(value).some((k) => k !== "enforcementLevel"))
+        throw new PolicyConfigError(`${file}: "all" sets only enforcementLevel; put options under a policy's own name`);
     } else if (!validate(value)) {
       throw new PolicyConfigError(`${file}: ${explain(policy, value as Record<string, unknown>, validate.errors?.[0])}`);
     }
@@ -79,9 +87,15 @@ export function validatePolicyConfig(parsed: unknown, file: string): PolicyConfi
 /** One Ajv error in the user's terms: the policy, the field path, what is wrong and what would do. */
 function explain(policy: string, value: Record<string, unknown>, error: ErrorObject | undefined): string {
   if (!error) return `"${policy}" is not a valid configuration`;
-  const segments = error.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   const at = `"${policy}"${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join("")}`;
-  const got = segments.reduce<unknown>((o, k) => (o !== null && typeof o === "object" && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined), value);
+  const got = segments.reduce<unknown>(
+    (o, k) => (o !== null && typeof o === "object" && Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined),
+    value,
+  );
   switch (error.keyword) {
     case "additionalProperties": {
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
@@ -92,7 +106,9 @@ function explain(policy: string, value: Record<string, unknown>, error: ErrorObj
     case "type":
       return `${at} must be ${article((error.params as { type: string }).type)}, but is ${describeValue(got)}`;
     case "pattern":
-      return (error.params as { pattern: string }).pattern === QUANTITY_PATTERN ? `${at} is ${describeValue(got)}, not a Kubernetes quantity${quantityFix(got)}` : `${at} ${error.message ?? "is not valid"}`;
+      return (error.params as { pattern: string }).pattern === QUANTITY_PATTERN
+        ? `${at} is ${describeValue(got)}, not a Kubernetes quantity${quantityFix(got)}`
+        : `${at} ${error.message ?? "is not valid"}`;
     case "minimum":
     case "exclusiveMinimum":
       return `${at} is ${describeValue(got)}; it ${error.message ?? "is out of range"}`;
@@ -124,7 +140,10 @@ export function expandAll(config: PolicyConfigFile, policies: readonly string[])
 
 /** Each rule's effective level and options, for running the rule core outside the pack. */
 export function ruleSettings(config: PolicyConfigFile): { levels: Record<RuleId, Level>; configs: Configs } {
-  const expanded = expandAll(config, RULES.map((r) => r.id));
+  const expanded = expandAll(
+    config,
+    RULES.map((r) => r.id),
+  );
   const levels = {} as Record<RuleId, Level>;
   const configs: Configs = {};
   for (const rule of RULES) {

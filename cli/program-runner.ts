@@ -8,11 +8,11 @@
  * It runs in a child process of its own (`runProgram` spawns this file), because the Pulumi
  * runtime is process-global and a user program may do anything to its process.
  */
-import { spawn } from "child_process";
-import * as fs from "fs";
-import { createRequire } from "module";
-import * as os from "os";
-import * as path from "path";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
@@ -58,7 +58,9 @@ export async function runProgram(req: RunRequest, options: { timeoutMs?: number 
   try {
     const hook = typeScriptHook(req);
     const child = spawn(process.execPath, [...hook.args, __filename, JSON.stringify({ main: req.main, out, errorFile })], {
-      cwd: req.projectDir, env: { ...programEnv(req), ...hook.env }, stdio: ["ignore", "ignore", "pipe"],
+      cwd: req.projectDir,
+      env: { ...programEnv(req), ...hook.env },
+      stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-STDERR_TAIL_BYTES)));
@@ -67,9 +69,14 @@ export async function runProgram(req: RunRequest, options: { timeoutMs?: number 
       timedOut = true;
       child.kill("SIGKILL");
     }, timeoutMs);
-    const [code, signal]: [number | null, NodeJS.Signals | null] = await new Promise((resolve) => child.on("close", (c, s) => resolve([c, s])));
+    const [code, signal]: [number | null, NodeJS.Signals | null] = await new Promise((resolve) =>
+      child.on("close", (c, s) => resolve([c, s])),
+    );
     clearTimeout(timer);
-    if (timedOut) throw new ProgramError(`${program} did not finish within ${timeoutMs / 1000}s and was stopped; a program that waits on something that never completes never finishes a preview either (raise --timeout if it is only slow)`);
+    if (timedOut)
+      throw new ProgramError(
+        `${program} did not finish within ${timeoutMs / 1000}s and was stopped; a program that waits on something that never completes never finishes a preview either (raise --timeout if it is only slow)`,
+      );
     if (fs.existsSync(errorFile)) throw new ProgramError(fs.readFileSync(errorFile, "utf8"));
     if (code !== 0 || !fs.existsSync(out)) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -107,7 +114,9 @@ function typeScriptHook(req: RunRequest): { args: string[]; env: NodeJS.ProcessE
     // swc transpiles far faster than TypeScript itself, when the program has it.
     return { args: ["-r", from.resolve("ts-node/register")], env: canResolve(from, "@swc/core") ? { TS_NODE_SWC: "true" } : {} };
   }
-  throw new ProgramError(`${req.main} is TypeScript and ${req.projectDir} has no ts-node: run \`npm install --save-dev ts-node typescript\` there (the Pulumi CLI runs TypeScript programs with them too)`);
+  throw new ProgramError(
+    `${req.main} is TypeScript and ${req.projectDir} has no ts-node: run \`npm install --save-dev ts-node typescript\` there (the Pulumi CLI runs TypeScript programs with them too)`,
+  );
 }
 
 function isTypeScript(main: string): boolean {
@@ -169,7 +178,9 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   const rpc = load<typeof import("@pulumi/pulumi/runtime/rpc")>("@pulumi/pulumi/runtime/rpc");
   const { runInPulumiStack } = load<typeof import("@pulumi/pulumi/runtime/stack")>("@pulumi/pulumi/runtime/stack");
   // Wire structs must come from the google-protobuf copy that this @pulumi/pulumi resolves.
-  const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): WireStruct } };
+  const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as {
+    Struct: { fromJavaScript(value: unknown): WireStruct };
+  };
   const captured: CapturedResource[] = [];
   const stackTransforms: Pulumi.ResourceTransform[] = [];
   await pulumi.runtime.setMocks(
@@ -221,20 +232,29 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     applyTransforms(req, transformsFor(req)).then(
-      () => register(req, (err, res) => {
-        if (!err && res) {
-          const urn = res.getUrn();
-          parents.set(urn, req.getParent());
-          ownTransforms.set(urn, req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []));
-          captured.push({
-            type: req.getType(), name: req.getName(), urn, parent: req.getParent() || undefined, custom: req.getCustom(),
-            properties: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-            renderedAtDeploy: renderedAtDeploy(req.getType(), req.getRemote()),
-          });
-        }
-        cb(err, res);
-      }),
-      (err) => cb(new Error(`a transform of ${req.getType()} "${req.getName()}" failed: ${err instanceof Error ? err.message : String(err)}`)),
+      () =>
+        register(req, (err, res) => {
+          if (!err && res) {
+            const urn = res.getUrn();
+            parents.set(urn, req.getParent());
+            ownTransforms.set(
+              urn,
+              req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []),
+            );
+            captured.push({
+              type: req.getType(),
+              name: req.getName(),
+              urn,
+              parent: req.getParent() || undefined,
+              custom: req.getCustom(),
+              properties: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+              renderedAtDeploy: renderedAtDeploy(req.getType(), req.getRemote()),
+            });
+          }
+          cb(err, res);
+        }),
+      (err) =>
+        cb(new Error(`a transform of ${req.getType()} "${req.getName()}" failed: ${err instanceof Error ? err.message : String(err)}`)),
     );
   };
 
@@ -242,7 +262,8 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   // An exported promise that never settles empties the event loop and Node exits with code 0:
   // say so instead of reporting an empty preview.
   process.on("beforeExit", () => {
-    if (!finished) fail(arg.errorFile, `${arg.main} never finished: its exported value or promise never settled, and nothing was left to wait for`);
+    if (!finished)
+      fail(arg.errorFile, `${arg.main} never finished: its exported value or promise never settled, and nothing was left to wait for`);
   });
   await runInPulumiStack(async () => {
     const mod = require(arg.main);
@@ -263,7 +284,11 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
 function providerFunction(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (token) {
     case "kubernetes:yaml:decode":
-      return { result: parseAllDocuments(String(inputs.text ?? "")).map((d) => d.toJS()).filter((o) => o !== null && typeof o === "object") };
+      return {
+        result: parseAllDocuments(String(inputs.text ?? ""))
+          .map((d) => d.toJS())
+          .filter((o) => o !== null && typeof o === "object"),
+      };
     case "kubernetes:helm:template":
     case "kubernetes:kustomize:directory":
       return { result: [] };

@@ -3,8 +3,8 @@
  * `Pulumi.<stack>.yaml` for config. Secure config values are ciphertext only the stack's secrets
  * provider can open, so they reach the program as a masked placeholder, still marked secret.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 
 export interface PulumiProject {
@@ -25,9 +25,11 @@ export function readProject(dir: string, stack: string): PulumiProject {
   const doc = readYaml(file) as { name?: unknown; runtime?: unknown; main?: unknown } | undefined;
   if (!doc || typeof doc.name !== "string") throw new ProjectError(`${file}: no project name; Pulumi.yaml needs "name: <project>"`);
   const runtime = typeof doc.runtime === "object" && doc.runtime !== null ? (doc.runtime as { name?: unknown }).name : doc.runtime;
-  if (runtime !== "nodejs") throw new ProjectError(`${file}: runtime is ${JSON.stringify(runtime)}; crashguard check runs nodejs programs only`);
+  if (runtime !== "nodejs")
+    throw new ProjectError(`${file}: runtime is ${JSON.stringify(runtime)}; crashguard check runs nodejs programs only`);
   const main = path.resolve(dir, typeof doc.main === "string" ? doc.main : ".");
-  if (!fs.existsSync(main)) throw new ProjectError(`${file}: main ${JSON.stringify(doc.main)} does not exist (${path.relative(process.cwd(), main) || "."})`);
+  if (!fs.existsSync(main))
+    throw new ProjectError(`${file}: main ${JSON.stringify(doc.main)} does not exist (${path.relative(process.cwd(), main) || "."})`);
 
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
   const config: Record<string, string> = {};

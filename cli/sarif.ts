@@ -14,32 +14,36 @@ export function toSarif(results: SarifResult[], version: string): object {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "crashguard",
-          version,
-          informationUri: "https://github.com/crashguard/crashguard",
-          rules: RULES.map((r) => ({
-            id: r.id,
-            name: r.id,
-            shortDescription: { text: r.title },
-            fullDescription: { text: r.description },
-            defaultConfiguration: { level: r.defaultLevel === "mandatory" ? "error" : "warning" },
-          })),
-        },
-      },
-      results: results.map((r) => ({
-        ruleId: r.rule,
-        level: r.level,
-        message: { text: r.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: r.file.split("\\").join("/") },
-            region: { startLine: r.line, startColumn: r.column },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "crashguard",
+            version,
+            informationUri: "https://github.com/crashguard/crashguard",
+            rules: RULES.map((r) => ({
+              id: r.id,
+              name: r.id,
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.description },
+              defaultConfiguration: { level: r.defaultLevel === "mandatory" ? "error" : "warning" },
+            })),
           },
-        }],
-      })),
-    }],
+        },
+        results: results.map((r) => ({
+          ruleId: r.rule,
+          level: r.level,
+          message: { text: r.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: r.file.split("\\").join("/") },
+                region: { startLine: r.line, startColumn: r.column },
+              },
+            },
+          ],
+        })),
+      },
+    ],
   };
 }

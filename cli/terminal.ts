@@ -28,7 +28,9 @@ const UNSAFE = new RegExp(
 
 /** `text` with every control character and escape sequence removed, except crashguard's own colours. */
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, (seq: string, params?: string, intermediates?: string, final?: string) => (seq.startsWith("\x1b[") && final === "m" && !intermediates && isOwnSgr(params ?? "") ? seq : ""));
+  return text.replace(UNSAFE, (seq: string, params?: string, intermediates?: string, final?: string) =>
+    seq.startsWith("\x1b[") && final === "m" && !intermediates && isOwnSgr(params ?? "") ? seq : "",
+  );
 }
 
 function isOwnSgr(params: string): boolean {

@@ -71,7 +71,9 @@ export const main: Command = async (argv, io) => {
       connection,
       timeoutSeconds: values.timeout ? seconds(values.timeout, "--timeout") : DEFAULT_TIMEOUT_SECONDS,
       ...(values["stable-for"] ? { stableForSeconds: seconds(values["stable-for"], "--stable-for") } : {}),
-      ...(values["unschedulable-grace"] ? { unschedulableGraceSeconds: seconds(values["unschedulable-grace"], "--unschedulable-grace") } : {}),
+      ...(values["unschedulable-grace"]
+        ? { unschedulableGraceSeconds: seconds(values["unschedulable-grace"], "--unschedulable-grace") }
+        : {}),
       ...(values.generation ? { expectedGeneration: Number(values.generation) } : {}),
       onProgress: (p) => io.stderr(style.dim(`${p.ready}/${p.desired} ready, ${p.restarts} restarts — waiting for ${p.waitingFor}`) + "\n"),
     });
@@ -85,12 +87,17 @@ export const main: Command = async (argv, io) => {
 };
 
 /** The workload named as KIND/NAME, once the flags that take values are known to be well formed. */
-function validate(positionals: string[], values: { generation?: string; timeout?: string; "stable-for"?: string; "unschedulable-grace"?: string }) {
+function validate(
+  positionals: string[],
+  values: { generation?: string; timeout?: string; "stable-for"?: string; "unschedulable-grace"?: string },
+) {
   if (positionals.length !== 1) throw new UsageError("expected exactly one workload, e.g. deployment/payments");
   const [kindName, name, extra] = positionals[0].split("/");
   const kind = KINDS[kindName.toLowerCase()];
-  if (!kind || !name || extra !== undefined) throw new UsageError(`"${positionals[0]}" is not KIND/NAME with KIND deployment, statefulset or daemonset`);
-  if (values.generation && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a whole number, not "${values.generation}"`);
+  if (!kind || !name || extra !== undefined)
+    throw new UsageError(`"${positionals[0]}" is not KIND/NAME with KIND deployment, statefulset or daemonset`);
+  if (values.generation && !/^\d+$/.test(values.generation))
+    throw new UsageError(`--generation must be a whole number, not "${values.generation}"`);
   for (const flag of ["timeout", "stable-for", "unschedulable-grace"] as const) if (values[flag]) seconds(values[flag]!, `--${flag}`);
   return { kind, name };
 }
@@ -106,7 +113,8 @@ export function seconds(text: string, flag: string): number {
 function parseDuration(text: string, flag: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new UsageError(`${flag} "${text}" is not a duration like 30s, 5m or 1h`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text)
+    throw new UsageError(`${flag} "${text}" is not a duration like 30s, 5m or 1h`);
   const unit = { h: 3600, m: 60, s: 1, ms: 0.001 };
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
 }

@@ -6,7 +6,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
-import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingArgs } from "@pulumi/kubernetes/admissionregistration/v1";
+import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+  type ValidatingAdmissionPolicyBindingArgs,
+} from "@pulumi/kubernetes/admissionregistration/v1";
 import type { Configs, Level, RuleId } from "../policies/rules";
 import { admissionPolicies, MIN_KUBERNETES_VERSION } from "../admission";
 
@@ -41,16 +45,23 @@ export class AdmissionGuard extends pulumi.ComponentResource {
   constructor(name: string, args: AdmissionGuardArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super("crashguard:k8s:AdmissionGuard", name, {}, opts);
     // Wrong bounds fail here, at construction, with the rule and field they belong to.
-    const objects = admissionPolicies({ levels: args.levels, configs: args.configs, paramNamespace: args.paramNamespace, checkControllerOwned: args.checkControllerOwned });
+    const objects = admissionPolicies({
+      levels: args.levels,
+      configs: args.configs,
+      paramNamespace: args.paramNamespace,
+      checkControllerOwned: args.checkControllerOwned,
+    });
     const version = args.kubernetesVersion;
     if (typeof version === "string") checkKubernetesVersion(name, version);
     // A version known only after the cluster exists gates each policy's spec, so an old cluster fails the update with the reason.
     const gated = <T>(spec: T): pulumi.Input<T> =>
-      version === undefined || typeof version === "string" ? spec : pulumi.output(version).apply((v) => {
-        // An Output that resolves to nothing (a provider that does not report the version) is not checked.
-        if (v) checkKubernetesVersion(name, v);
-        return spec;
-      });
+      version === undefined || typeof version === "string"
+        ? spec
+        : pulumi.output(version).apply((v) => {
+            // An Output that resolves to nothing (a provider that does not report the version) is not checked.
+            if (v) checkKubernetesVersion(name, v);
+            return spec;
+          });
     for (const object of objects) {
       const resourceName = `${name}-${object.metadata!.name!.replace(/^crashguard-/, "")}`;
       if (object.kind === "ConfigMap") {
@@ -62,7 +73,12 @@ export class AdmissionGuard extends pulumi.ComponentResource {
         const policy = this.policies[this.policies.length - 1];
         // kubernetes-types marks every field optional, Pulumi's inputs mark the required ones so; the
         // generator sets them all (test/admission/generate.test.ts validates against the API schemas).
-        this.bindings.push(new ValidatingAdmissionPolicyBinding(resourceName, object as unknown as ValidatingAdmissionPolicyBindingArgs, { parent: this, dependsOn: [policy, ...(this.bounds ? [this.bounds] : [])] }));
+        this.bindings.push(
+          new ValidatingAdmissionPolicyBinding(resourceName, object as unknown as ValidatingAdmissionPolicyBindingArgs, {
+            parent: this,
+            dependsOn: [policy, ...(this.bounds ? [this.bounds] : [])],
+          }),
+        );
       }
     }
     this.registerOutputs({ policies: this.policies.map((p) => p.metadata.name) });
@@ -73,9 +89,14 @@ export class AdmissionGuard extends pulumi.ComponentResource {
 export function checkKubernetesVersion(component: string, version: string): void {
   const m = /^v?(\d+)\.(\d+)/.exec(version);
   const [floorMajor, floorMinor] = MIN_KUBERNETES_VERSION.split(".").map(Number);
-  if (!m) throw new Error(`AdmissionGuard ${component}: cannot read Kubernetes version ${JSON.stringify(version)}; give it as "1.31" or "1.31.2"`);
+  if (!m)
+    throw new Error(
+      `AdmissionGuard ${component}: cannot read Kubernetes version ${JSON.stringify(version)}; give it as "1.31" or "1.31.2"`,
+    );
   const [major, minor] = [Number(m[1]), Number(m[2])];
   if (major < floorMajor || (major === floorMajor && minor < floorMinor)) {
-    throw new Error(`AdmissionGuard ${component}: ValidatingAdmissionPolicy v1 needs Kubernetes ${MIN_KUBERNETES_VERSION} or later, and the cluster runs ${version}; upgrade the cluster, or leave AdmissionGuard out and rely on the policy pack at preview`);
+    throw new Error(
+      `AdmissionGuard ${component}: ValidatingAdmissionPolicy v1 needs Kubernetes ${MIN_KUBERNETES_VERSION} or later, and the cluster runs ${version}; upgrade the cluster, or leave AdmissionGuard out and rely on the policy pack at preview`,
+    );
   }
 }

@@ -21,8 +21,8 @@ export async function waitForAccess(kubeconfig: string, timeoutSeconds: number, 
       if (Date.now() + delay > deadline) {
         throw new Error(
           `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.status === 0 ? refusal.message : `HTTP ${refusal.status}`}). ` +
-          `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
-          `if this machine cannot reach the API server (a private cluster), set accessWaitSeconds: 0 and deploy Kubernetes resources from inside its network`,
+            `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
+            `if this machine cannot reach the API server (a private cluster), set accessWaitSeconds: 0 and deploy Kubernetes resources from inside its network`,
         );
       }
       await sleep(delay, signal);

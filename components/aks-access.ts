@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment, getClientConfigOutput } from "@pulumi/azure-native/authorization";
 import type { ManagedCluster } from "@pulumi/azure-native/containerservice";
-import { ResolvedAksArgs } from "./aks-args";
+import type { ResolvedAksArgs } from "./aks-args";
 
 /**
  * Built-in role definition ids, the same in every tenant
@@ -20,16 +20,25 @@ function roleDefinitionId(subscriptionId: pulumi.Output<string>, role: string): 
 }
 
 /** "Azure Kubernetes Service RBAC Cluster Admin" on the cluster for the deploying identity (or the principal given). */
-export function grantClusterAdmin(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment | undefined {
+export function grantClusterAdmin(
+  name: string,
+  d: ResolvedAksArgs,
+  cluster: ManagedCluster,
+  opts: pulumi.CustomResourceOptions,
+): RoleAssignment | undefined {
   if (!d.grantDeployerClusterAdmin) return undefined;
   const client = getClientConfigOutput(opts);
-  return new RoleAssignment(`${name}-cluster-admin`, {
-    principalId: d.clusterAdminPrincipalId ?? client.objectId,
-    principalType: d.clusterAdminPrincipalType ?? (d.clusterAdminPrincipalId !== undefined ? "User" : deployerPrincipalType()),
-    roleDefinitionId: roleDefinitionId(client.subscriptionId, AKS_RBAC_CLUSTER_ADMIN_ROLE),
-    scope: cluster.id,
-    description: "Lets the identity that deploys the cluster manage what runs in it (crashguard AksCluster).",
-  }, opts);
+  return new RoleAssignment(
+    `${name}-cluster-admin`,
+    {
+      principalId: d.clusterAdminPrincipalId ?? client.objectId,
+      principalType: d.clusterAdminPrincipalType ?? (d.clusterAdminPrincipalId !== undefined ? "User" : deployerPrincipalType()),
+      roleDefinitionId: roleDefinitionId(client.subscriptionId, AKS_RBAC_CLUSTER_ADMIN_ROLE),
+      scope: cluster.id,
+      description: "Lets the identity that deploys the cluster manage what runs in it (crashguard AksCluster).",
+    },
+    opts,
+  );
 }
 
 /**
@@ -45,16 +54,28 @@ export function deployerPrincipalType(env: NodeJS.ProcessEnv = process.env): "Us
 }
 
 /** AcrPull on each registry for the kubelet identity, the identity nodes pull images with. */
-export function grantAcrPull(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, opts: pulumi.CustomResourceOptions): RoleAssignment[] {
+export function grantAcrPull(
+  name: string,
+  d: ResolvedAksArgs,
+  cluster: ManagedCluster,
+  opts: pulumi.CustomResourceOptions,
+): RoleAssignment[] {
   if (!d.acrIds?.length) return [];
   const kubelet = cluster.identityProfile.apply((p) => p?.kubeletidentity?.objectId ?? "");
   const acrPull = roleDefinitionId(getClientConfigOutput(opts).subscriptionId, ACR_PULL_ROLE);
-  return d.acrIds.map((scope, i) => new RoleAssignment(`${name}-acr-pull-${i}`, {
-    principalId: kubelet,
-    principalType: "ServicePrincipal",
-    roleDefinitionId: acrPull,
-    scope,
-  }, opts));
+  return d.acrIds.map(
+    (scope, i) =>
+      new RoleAssignment(
+        `${name}-acr-pull-${i}`,
+        {
+          principalId: kubelet,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: acrPull,
+          scope,
+        },
+        opts,
+      ),
+  );
 }
 
 /**
@@ -63,7 +84,12 @@ export function grantAcrPull(name: string, d: ResolvedAksArgs, cluster: ManagedC
  * assignment's propagation. Without a grant (or with `accessWaitSeconds: 0`) nothing is awaited
  * beyond the grant itself.
  */
-export function providerKubeconfig(name: string, kubeconfig: pulumi.Output<string>, grant: RoleAssignment | undefined, d: ResolvedAksArgs): pulumi.Output<string> {
+export function providerKubeconfig(
+  name: string,
+  kubeconfig: pulumi.Output<string>,
+  grant: RoleAssignment | undefined,
+  d: ResolvedAksArgs,
+): pulumi.Output<string> {
   if (!grant) return kubeconfig;
   return pulumi.all([kubeconfig, grant.id]).apply(async ([text]) => {
     if (d.accessWaitSeconds > 0 && !pulumi.runtime.isDryRun()) {

@@ -7,7 +7,13 @@
  *   new Workload("api", { image, kubeconfig: cluster.kubeconfig }, { provider: cluster.provider });
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AgentPool, MaintenanceConfiguration, ManagedCluster, listManagedClusterAdminCredentialsOutput, listManagedClusterUserCredentialsOutput } from "@pulumi/azure-native/containerservice";
+import {
+  type AgentPool,
+  type MaintenanceConfiguration,
+  ManagedCluster,
+  listManagedClusterAdminCredentialsOutput,
+  listManagedClusterUserCredentialsOutput,
+} from "@pulumi/azure-native/containerservice";
 import type { RoleAssignment } from "@pulumi/azure-native/authorization";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
@@ -16,7 +22,7 @@ import { rememberKubeconfig } from "./cluster-connection";
 import { AdmissionGuard } from "./admission-guard";
 import { parseDocument } from "yaml";
 import { definedOnly } from "../policies/rules/read";
-import { AKS_DEFAULTS, AKS_SERVER_ID, AksClusterArgs, KubeloginMode, ResolvedAksArgs } from "./aks-args";
+import { AKS_DEFAULTS, AKS_SERVER_ID, type AksClusterArgs, type KubeloginMode, type ResolvedAksArgs } from "./aks-args";
 import { grantAcrPull, grantClusterAdmin, providerKubeconfig } from "./aks-access";
 import { createDiagnostics } from "./aks-diagnostics";
 import { createMaintenanceWindows } from "./aks-maintenance";
@@ -61,9 +67,10 @@ export class AksCluster extends pulumi.ComponentResource {
     const child = { parent: this };
     const d = resolveArgs(args);
 
-    const resourceGroupName = args.resourceGroupName !== undefined
-      ? pulumi.output(args.resourceGroupName)
-      : new ResourceGroup(`${name}-rg`, { location: args.location, tags: args.tags }, child).name;
+    const resourceGroupName =
+      args.resourceGroupName !== undefined
+        ? pulumi.output(args.resourceGroupName)
+        : new ResourceGroup(`${name}-rg`, { location: args.location, tags: args.tags }, child).name;
     this.cluster = new ManagedCluster(name, managedClusterArgs(name, d, resourceGroupName), child);
     this.nodePools = createNodePools(name, d, this.cluster, resourceGroupName, child);
     this.maintenanceConfigurations = createMaintenanceWindows(name, d, this.cluster, resourceGroupName, child);
@@ -76,29 +83,41 @@ export class AksCluster extends pulumi.ComponentResource {
       ? listManagedClusterAdminCredentialsOutput(credentials, child).kubeconfigs
       : listManagedClusterUserCredentialsOutput({ ...credentials, format: "exec" }, child).kubeconfigs;
     const mode = d.kubeloginMode;
-    this.kubeconfig = pulumi.secret(raw.apply((kubeconfigs) => {
-      const text = Buffer.from(kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8");
-      return args.adminCredentials ? text : kubeconfigForKubelogin(text, mode);
-    }));
+    this.kubeconfig = pulumi.secret(
+      raw.apply((kubeconfigs) => {
+        const text = Buffer.from(kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8");
+        return args.adminCredentials ? text : kubeconfigForKubelogin(text, mode);
+      }),
+    );
     const grants = this.clusterAdminGrant ? [this.clusterAdminGrant] : [];
     // The provider's kubeconfig resolves only once the grant is in effect; a Workload's verifier
     // (which runs after the provider's resources) reads the cluster's kubeconfig itself.
     this.provider = rememberKubeconfig(
-      new Provider(`${name}-k8s`, { kubeconfig: providerKubeconfig(name, this.kubeconfig, this.clusterAdminGrant, d) }, { ...child, dependsOn: grants }),
+      new Provider(
+        `${name}-k8s`,
+        { kubeconfig: providerKubeconfig(name, this.kubeconfig, this.clusterAdminGrant, d) },
+        { ...child, dependsOn: grants },
+      ),
       this.kubeconfig,
     );
     if (args.admissionGuard) {
       const guard = args.admissionGuard === true ? {} : args.admissionGuard;
-      this.admissionGuard = new AdmissionGuard(`${name}-admission`, { ...guard, kubernetesVersion: this.cluster.currentKubernetesVersion },
-        { parent: this, provider: this.provider });
+      this.admissionGuard = new AdmissionGuard(
+        `${name}-admission`,
+        { ...guard, kubernetesVersion: this.cluster.currentKubernetesVersion },
+        { parent: this, provider: this.provider },
+      );
     }
     this.clusterName = this.cluster.name;
     this.resourceGroupName = resourceGroupName;
     this.oidcIssuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);
     this.nodeResourceGroup = this.cluster.nodeResourceGroup;
     this.registerOutputs({
-      kubeconfig: this.kubeconfig, clusterName: this.clusterName, resourceGroupName: this.resourceGroupName,
-      oidcIssuerUrl: this.oidcIssuerUrl, nodeResourceGroup: this.nodeResourceGroup,
+      kubeconfig: this.kubeconfig,
+      clusterName: this.clusterName,
+      resourceGroupName: this.resourceGroupName,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      nodeResourceGroup: this.nodeResourceGroup,
     });
   }
 }
@@ -123,14 +142,14 @@ export function kubeconfigForKubelogin(kubeconfig: string, mode: KubeloginMode):
     const exec = u?.user?.exec;
     if (!exec || !/(^|\/)kubelogin(\.exe)?$/.test(exec.command ?? "")) return;
     const old = exec.args ?? [];
-    const valueOf = (flag: string) => {
+    const flagValue = (flag: string) => {
       const at = old.indexOf(flag);
       return at >= 0 ? old[at + 1] : undefined;
     };
-    const args = ["get-token", "--login", mode, "--server-id", valueOf("--server-id") ?? AKS_SERVER_ID];
+    const args = ["get-token", "--login", mode, "--server-id", flagValue("--server-id") ?? AKS_SERVER_ID];
     // devicecode signs in as the AKS client app; the other modes bring their own identity.
-    if (mode === "devicecode" && valueOf("--client-id")) args.push("--client-id", valueOf("--client-id")!);
-    for (const flag of ["--tenant-id", "--environment"]) if (valueOf(flag)) args.push(flag, valueOf(flag)!);
+    if (mode === "devicecode" && flagValue("--client-id")) args.push("--client-id", flagValue("--client-id")!);
+    for (const flag of ["--tenant-id", "--environment"]) if (flagValue(flag)) args.push(flag, flagValue(flag)!);
     doc.setIn(["users", i, "user", "exec", "args"], args);
   });
   return doc.toString();

@@ -3,10 +3,10 @@
  * as its own `AgentPool`, all built from one profile so every pool gets the baseline's settings
  * (zones, autoscaling, surge upgrades, Azure Linux) unless it says otherwise.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { AgentPool, ManagedCluster } from "@pulumi/azure-native/containerservice";
+import type * as pulumi from "@pulumi/pulumi";
+import { AgentPool, type ManagedCluster } from "@pulumi/azure-native/containerservice";
 import type * as azure from "@pulumi/azure-native/types/input";
-import { AksNodePool, ResolvedAksArgs, SPOT_TAINT } from "./aks-args";
+import { type AksNodePool, type ResolvedAksArgs, SPOT_TAINT } from "./aks-args";
 
 type PoolProfile = Omit<azure.containerservice.ManagedClusterAgentPoolProfileArgs, "name">;
 
@@ -39,27 +39,43 @@ export function inlinePools(d: ResolvedAksArgs): azure.containerservice.ManagedC
   return [
     {
       name: "system",
-      ...poolProfile({
-        name: "system",
-        mode: "System",
-        vmSize: d.systemVmSize,
-        minCount: d.systemNodeCount,
-        maxCount: d.systemMaxCount,
-        // Keeps application pods off the nodes that run the cluster's own add-ons.
-        taints: ["CriticalAddonsOnly=true:NoSchedule"],
-      }, d),
+      ...poolProfile(
+        {
+          name: "system",
+          mode: "System",
+          vmSize: d.systemVmSize,
+          minCount: d.systemNodeCount,
+          maxCount: d.systemMaxCount,
+          // Keeps application pods off the nodes that run the cluster's own add-ons.
+          taints: ["CriticalAddonsOnly=true:NoSchedule"],
+        },
+        d,
+      ),
     },
     { name: "user", ...poolProfile({ name: "user" }, d) },
   ];
 }
 
 /** Each of `nodePools` as an AgentPool of the cluster, so adding or removing one leaves the cluster untouched. */
-export function createNodePools(name: string, d: ResolvedAksArgs, cluster: ManagedCluster, resourceGroupName: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AgentPool[] {
-  return (d.nodePools ?? []).map((pool) => new AgentPool(`${name}-${pool.name}`, {
-    resourceGroupName,
-    resourceName: cluster.name,
-    agentPoolName: pool.name,
-    ...poolProfile(pool, d),
-    tags: d.tags,
-  }, opts));
+export function createNodePools(
+  name: string,
+  d: ResolvedAksArgs,
+  cluster: ManagedCluster,
+  resourceGroupName: pulumi.Input<string>,
+  opts: pulumi.CustomResourceOptions,
+): AgentPool[] {
+  return (d.nodePools ?? []).map(
+    (pool) =>
+      new AgentPool(
+        `${name}-${pool.name}`,
+        {
+          resourceGroupName,
+          resourceName: cluster.name,
+          agentPoolName: pool.name,
+          ...poolProfile(pool, d),
+          tags: d.tags,
+        },
+        opts,
+      ),
+  );
 }

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ManagedClusterArgs } from "@pulumi/azure-native/containerservice";
 import { isPlain } from "../policies/rules/fill";
-import { ResolvedAksArgs } from "./aks-args";
+import type { ResolvedAksArgs } from "./aks-args";
 import { inlinePools } from "./aks-node-pools";
 
 export function managedClusterArgs(name: string, d: ResolvedAksArgs, resourceGroupName: pulumi.Input<string>): ManagedClusterArgs {
@@ -16,9 +16,10 @@ export function managedClusterArgs(name: string, d: ResolvedAksArgs, resourceGro
     dnsPrefix: d.dnsPrefix ?? name,
     tags: d.tags,
     sku: { name: "Base", tier: d.skuTier },
-    identity: d.userAssignedIdentityId !== undefined
-      ? { type: "UserAssigned", userAssignedIdentities: [d.userAssignedIdentityId] }
-      : { type: "SystemAssigned" },
+    identity:
+      d.userAssignedIdentityId !== undefined
+        ? { type: "UserAssigned", userAssignedIdentities: [d.userAssignedIdentityId] }
+        : { type: "SystemAssigned" },
     aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: d.adminGroupObjectIds },
     disableLocalAccounts: d.disableLocalAccounts,
     enableRBAC: true,
@@ -75,7 +76,12 @@ function addonProfiles(d: ResolvedAksArgs): ManagedClusterArgs["addonProfiles"] 
       : {}),
     ...(d.azurePolicy ? { azurepolicy: { enabled: true } } : {}),
     ...(d.keyVaultSecretsProvider
-      ? { azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: d.secretRotationInterval } } }
+      ? {
+          azureKeyvaultSecretsProvider: {
+            enabled: true,
+            config: { enableSecretRotation: "true", rotationPollInterval: d.secretRotationInterval },
+          },
+        }
       : {}),
   };
 }

@@ -16,7 +16,11 @@ export const AMBIENT_KUBECONFIG = "ambient";
 const kubeconfigs = new WeakMap<pulumi.ProviderResource, pulumi.Input<string>>();
 
 /** A Kubernetes provider whose kubeconfig crashguard's verifying Workloads will use. */
-export function kubernetesProvider(name: string, args: ProviderArgs & { kubeconfig: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): Provider {
+export function kubernetesProvider(
+  name: string,
+  args: ProviderArgs & { kubeconfig: pulumi.Input<string> },
+  opts?: pulumi.CustomResourceOptions,
+): Provider {
   return rememberKubeconfig(new Provider(name, args, opts), args.kubeconfig);
 }
 
@@ -30,7 +34,11 @@ export function rememberKubeconfig<P extends pulumi.ProviderResource>(provider: 
  * The kubeconfig a verifying Workload named `workload` watches its rollout with; undefined means
  * the deploying machine's. Throws when it cannot know which cluster the Workload deploys to.
  */
-export function verifierKubeconfig(workload: string, kubeconfig: pulumi.Input<string> | undefined, opts: pulumi.ComponentResourceOptions): pulumi.Input<string> | undefined {
+export function verifierKubeconfig(
+  workload: string,
+  kubeconfig: pulumi.Input<string> | undefined,
+  opts: pulumi.ComponentResourceOptions,
+): pulumi.Input<string> | undefined {
   if (kubeconfig === AMBIENT_KUBECONFIG) return undefined;
   if (kubeconfig !== undefined) return kubeconfig;
   const provider = kubernetesProviderOf(opts);
@@ -39,9 +47,9 @@ export function verifierKubeconfig(workload: string, kubeconfig: pulumi.Input<st
   if (known === undefined) {
     throw new pulumi.RunError(
       `Workload "${workload}": cannot tell which cluster to verify the rollout on: it deploys through a Kubernetes provider ` +
-      `crashguard did not make, and has no \`kubeconfig\`. Pass that provider's kubeconfig as \`kubeconfig\`, make the provider ` +
-      `with \`kubernetesProvider(name, { kubeconfig })\` from crashguard, set \`kubeconfig: "${AMBIENT_KUBECONFIG}"\` to watch ` +
-      `the deploying machine's KUBECONFIG, or \`verify: false\` to keep the provider's own await.`,
+        `crashguard did not make, and has no \`kubeconfig\`. Pass that provider's kubeconfig as \`kubeconfig\`, make the provider ` +
+        `with \`kubernetesProvider(name, { kubeconfig })\` from crashguard, set \`kubeconfig: "${AMBIENT_KUBECONFIG}"\` to watch ` +
+        `the deploying machine's KUBECONFIG, or \`verify: false\` to keep the provider's own await.`,
     );
   }
   return known;
@@ -64,8 +72,8 @@ function defaultProviderKubeconfig(workload: string): pulumi.Input<string> | und
   if (config.get("context") !== undefined || config.get("cluster") !== undefined) {
     throw new pulumi.RunError(
       `Workload "${workload}": the default Kubernetes provider is set to a context or cluster (kubernetes:context / ` +
-      `kubernetes:cluster) the verifier cannot follow; pass \`kubeconfig\`, deploy through \`kubernetesProvider(...)\`, ` +
-      `or set \`verify: false\`.`,
+        `kubernetes:cluster) the verifier cannot follow; pass \`kubeconfig\`, deploy through \`kubernetesProvider(...)\`, ` +
+        `or set \`verify: false\`.`,
     );
   }
   return config.getSecret("kubeconfig");

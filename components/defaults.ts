@@ -123,7 +123,9 @@ export function resourceRequirements(overrides: Partial<ResourceValues> = {}): R
  * A startup probe giving a slow starter `startupSeconds` before liveness takes over:
  * failureThreshold = ceil(startupSeconds / period), at the rule core's startup period.
  */
-export function startupTimings(startupSeconds: number): Required<Pick<ProbeTimings, "periodSeconds" | "timeoutSeconds" | "failureThreshold">> {
+export function startupTimings(
+  startupSeconds: number,
+): Required<Pick<ProbeTimings, "periodSeconds" | "timeoutSeconds" | "failureThreshold">> {
   const { periodSeconds, timeoutSeconds } = DEFAULTS.probeTimings.startupProbe;
   return { periodSeconds, timeoutSeconds, failureThreshold: Math.max(1, Math.ceil(startupSeconds / periodSeconds)) };
 }

@@ -54,13 +54,20 @@ export class GuardedNamespace extends pulumi.ComponentResource {
   constructor(name: string, args: GuardedNamespaceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super("crashguard:k8s:GuardedNamespace", name, {}, opts);
     const child = { parent: this };
-    this.namespace = new Namespace(name, {
-      metadata: {
-        name: args.namespaceName ?? name,
-        labels: { ...args.labels, ...podSecurityLabels(args.podSecurity ?? DEFAULTS.podSecurityLevel, args.podSecurityVersion ?? DEFAULTS.podSecurityVersion) },
-        annotations: args.annotations,
+    this.namespace = new Namespace(
+      name,
+      {
+        metadata: {
+          name: args.namespaceName ?? name,
+          labels: {
+            ...args.labels,
+            ...podSecurityLabels(args.podSecurity ?? DEFAULTS.podSecurityLevel, args.podSecurityVersion ?? DEFAULTS.podSecurityVersion),
+          },
+          annotations: args.annotations,
+        },
       },
-    }, child);
+      child,
+    );
     this.name = this.namespace.metadata.name;
 
     if (args.limitRange ?? DEFAULTS.limitRange) {
@@ -68,16 +75,24 @@ export class GuardedNamespace extends pulumi.ComponentResource {
       // Caveat of any LimitRange: a container that sets a memory request above this default limit
       // but no limit of its own is rejected (limit < request). withDefaults() fills such a limit
       // from the request instead; apply it to charts that do this.
-      this.limitRange = new LimitRange(name, {
-        metadata: { name: "crashguard-defaults", namespace: this.name },
-        spec: { limits: [{ type: "Container", defaultRequest: requests, default: limits }] },
-      }, child);
+      this.limitRange = new LimitRange(
+        name,
+        {
+          metadata: { name: "crashguard-defaults", namespace: this.name },
+          spec: { limits: [{ type: "Container", defaultRequest: requests, default: limits }] },
+        },
+        child,
+      );
     }
     if (args.quota) {
-      this.resourceQuota = new ResourceQuota(name, {
-        metadata: { name: "crashguard-quota", namespace: this.name },
-        spec: { hard: quotaHard(args.quota) },
-      }, child);
+      this.resourceQuota = new ResourceQuota(
+        name,
+        {
+          metadata: { name: "crashguard-quota", namespace: this.name },
+          spec: { hard: quotaHard(args.quota) },
+        },
+        child,
+      );
     }
     this.registerOutputs({ namespace: this.namespace, name: this.name, limitRange: this.limitRange, resourceQuota: this.resourceQuota });
   }
@@ -85,7 +100,11 @@ export class GuardedNamespace extends pulumi.ComponentResource {
 
 function podSecurityLabels(level: PodSecurityLevel, version: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [mode, modeLevel] of [["enforce", level], ["audit", DEFAULTS.podSecurityLevel], ["warn", DEFAULTS.podSecurityLevel]]) {
+  for (const [mode, modeLevel] of [
+    ["enforce", level],
+    ["audit", DEFAULTS.podSecurityLevel],
+    ["warn", DEFAULTS.podSecurityLevel],
+  ]) {
     labels[`pod-security.kubernetes.io/${mode}`] = modeLevel;
     labels[`pod-security.kubernetes.io/${mode}-version`] = version;
   }

@@ -33,19 +33,28 @@ export function rolloutGate(name: string, args: RolloutGateArgs, opts: pulumi.Cu
   const { workload, ...hookOptions } = args;
   const hook = verifyHook({ ...hookOptions, name: `crashguard-verify-${name}` });
   const metadata = workload.metadata;
-  return new ConfigMap(`${name}-rollout-gate`, {
-    // No metadata.name: pulumi-kubernetes replaces a ConfigMap whose data changes, creating the
-    // new one before deleting the old (pulumi/pulumi-kubernetes#1567; updated in place only with
-    // the provider's enableConfigMapMutable, #1926), which only an auto-generated name allows.
-    // Either way the hook runs: it is bound before create and before update.
-    metadata: {
-      namespace: metadata.namespace,
-      labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" },
+  return new ConfigMap(
+    `${name}-rollout-gate`,
+    {
+      // No metadata.name: pulumi-kubernetes replaces a ConfigMap whose data changes, creating the
+      // new one before deleting the old (pulumi/pulumi-kubernetes#1567; updated in place only with
+      // the provider's enableConfigMapMutable, #1926), which only an auto-generated name allows.
+      // Either way the hook runs: it is bound before create and before update.
+      metadata: {
+        namespace: metadata.namespace,
+        labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" },
+      },
+      data: pulumi
+        .all([workload.kind, metadata])
+        .apply(([kind, m]) => gateData({ kind, namespace: m.namespace ?? "default", name: m.name, uid: m.uid, generation: m.generation })),
     },
-    data: pulumi.all([workload.kind, metadata]).apply(([kind, m]) =>
-      gateData({ kind, namespace: m.namespace ?? "default", name: m.name, uid: m.uid, generation: m.generation })),
-  }, {
-    ...opts,
-    hooks: { ...opts.hooks, beforeCreate: [...(opts.hooks?.beforeCreate ?? []), hook], beforeUpdate: [...(opts.hooks?.beforeUpdate ?? []), hook] },
-  });
+    {
+      ...opts,
+      hooks: {
+        ...opts.hooks,
+        beforeCreate: [...(opts.hooks?.beforeCreate ?? []), hook],
+        beforeUpdate: [...(opts.hooks?.beforeUpdate ?? []), hook],
+      },
+    },
+  );
 }

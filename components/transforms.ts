@@ -7,10 +7,10 @@
  *   pulumi.runtime.registerResourceTransform(withDefaults());          // the whole stack
  *   new k8s.helm.v4.Chart("redis", {...}, { transforms: [withDefaults()] });  // one chart
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { firstPort, isWorkloadType, notCoveredByPod, podTemplates } from "../policies/rules";
 import { clonePlain, fillContainerResources, isPlain } from "../policies/rules/fill";
-import { DEFAULTS, ResourceValues, resourceRequirements } from "./defaults";
+import { DEFAULTS, type ResourceValues, resourceRequirements } from "./defaults";
 
 type Obj = Record<string, unknown>;
 

@@ -5,8 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { Finding, Level, checkObject, formatFinding } from "../policies/rules";
-import { PolicyConfigError, PolicyConfigFile, ruleSettings, validatePolicyConfig } from "../cli/policy-config";
+import { type Finding, type Level, checkObject, formatFinding } from "../policies/rules";
+import { PolicyConfigError, type PolicyConfigFile, ruleSettings, validatePolicyConfig } from "../cli/policy-config";
 import { isPlain } from "../policies/rules/fill";
 import { shutdownTimings } from "./workload-pod";
 import { DEFAULTS } from "./defaults";
@@ -24,14 +24,20 @@ export const POLICY_CONFIG_KEY = "policyConfig";
 
 /** Findings at mandatory (or remediate) level: `new Workload` refuses the spec. */
 export class WorkloadValidationError extends pulumi.RunError {
-  constructor(readonly workload: string, readonly findings: WorkloadFinding[]) {
+  constructor(
+    readonly workload: string,
+    readonly findings: WorkloadFinding[],
+  ) {
     super(findings.map((f) => describeFinding(workload, f)).join("\n"));
   }
 }
 
 /** Arguments that contradict each other or Kubernetes, found before any spec is built. */
 export class WorkloadArgumentError extends pulumi.RunError {
-  constructor(readonly workload: string, readonly problems: string[]) {
+  constructor(
+    readonly workload: string,
+    readonly problems: string[],
+  ) {
     super(problems.map((p) => `Workload "${workload}": ${p}`).join("\n"));
   }
 }
@@ -47,8 +53,12 @@ export function describeFinding(workload: string, f: WorkloadFinding): string {
  */
 export function checkWorkload(name: string, args: WorkloadArgs, manifest: unknown, typeToken: string): WorkloadFinding[] {
   const { levels, configs } = ruleSettings(policyConfig(name, args));
-  const rules = Object.entries(levels).filter(([, level]) => level !== "disabled").map(([id]) => id) as Finding["rule"][];
-  return checkObject(manifest, { typeToken, name, config: configs, rules }).map((f) => traced(f, levels[f.rule] as WorkloadFinding["level"], args));
+  const rules = Object.entries(levels)
+    .filter(([, level]) => level !== "disabled")
+    .map(([id]) => id) as Finding["rule"][];
+  return checkObject(manifest, { typeToken, name, config: configs, rules }).map((f) =>
+    traced(f, levels[f.rule] as WorkloadFinding["level"], args),
+  );
 }
 
 /** Mandatory and remediate findings block: remediation only fills what is missing, which Workload already did. */
@@ -73,23 +83,39 @@ export function argumentProblems(args: WorkloadArgs): string[] {
   const problems: string[] = [];
   const { autoscaling } = args;
   if (autoscaling) {
-    if (args.replicas !== undefined) problems.push("`replicas` and `autoscaling` are both set; the autoscaler owns the pod count, so drop `replicas` and set `autoscaling.min`");
-    if (!(Number.isInteger(autoscaling.min) && autoscaling.min >= 1)) problems.push(`\`autoscaling.min\` is ${autoscaling.min}; it must be a whole number of at least 1`);
-    if (!(Number.isInteger(autoscaling.max) && autoscaling.max >= autoscaling.min)) problems.push(`\`autoscaling.max\` is ${autoscaling.max}; it must be a whole number at least \`autoscaling.min\` (${autoscaling.min})`);
+    if (args.replicas !== undefined)
+      problems.push(
+        "`replicas` and `autoscaling` are both set; the autoscaler owns the pod count, so drop `replicas` and set `autoscaling.min`",
+      );
+    if (!(Number.isInteger(autoscaling.min) && autoscaling.min >= 1))
+      problems.push(`\`autoscaling.min\` is ${autoscaling.min}; it must be a whole number of at least 1`);
+    if (!(Number.isInteger(autoscaling.max) && autoscaling.max >= autoscaling.min))
+      problems.push(
+        `\`autoscaling.max\` is ${autoscaling.max}; it must be a whole number at least \`autoscaling.min\` (${autoscaling.min})`,
+      );
     for (const key of ["cpuUtilization", "memoryUtilization"] as const) {
       const v = autoscaling[key];
-      if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`\`autoscaling.${key}\` is ${v}; give a percentage of the request above 0, e.g. 70`);
+      if (v !== undefined && !(Number.isInteger(v) && v > 0))
+        problems.push(`\`autoscaling.${key}\` is ${v}; give a percentage of the request above 0, e.g. 70`);
     }
   }
   const { preStopSleepSeconds, terminationGracePeriodSeconds } = shutdownTimings(args);
   if (preStopSleepSeconds < 0) problems.push(`\`preStopSleepSeconds\` is ${preStopSleepSeconds}; use 0 for no sleep`);
   if (terminationGracePeriodSeconds <= preStopSleepSeconds && preStopSleepSeconds > 0) {
-    problems.push(`\`terminationGracePeriodSeconds\` (${terminationGracePeriodSeconds}) is not above \`preStopSleepSeconds\` (${preStopSleepSeconds}); the sleep counts against the grace period, so the app would be killed before SIGTERM — raise it to at least ${preStopSleepSeconds + 10}`);
+    problems.push(
+      `\`terminationGracePeriodSeconds\` (${terminationGracePeriodSeconds}) is not above \`preStopSleepSeconds\` (${preStopSleepSeconds}); the sleep counts against the grace period, so the app would be killed before SIGTERM — raise it to at least ${preStopSleepSeconds + 10}`,
+    );
   }
-  if (args.volumeClaims && args.kind !== "StatefulSet") problems.push("`volumeClaims` needs `kind: \"StatefulSet\"`; for a Deployment mount an existing claim through `volumes` (persistentVolumeClaim)");
-  if (args.ingress && args.service === false) problems.push("`ingress` routes to the Service, but `service` is false; drop `service: false`");
+  if (args.volumeClaims && args.kind !== "StatefulSet")
+    problems.push(
+      '`volumeClaims` needs `kind: "StatefulSet"`; for a Deployment mount an existing claim through `volumes` (persistentVolumeClaim)',
+    );
+  if (args.ingress && args.service === false)
+    problems.push("`ingress` routes to the Service, but `service` is false; drop `service: false`");
   if (args.workloadIdentity?.federatedCredential && args.namespace === undefined) {
-    problems.push("`workloadIdentity.federatedCredential` trusts one ServiceAccount by namespace and name; set `namespace` so the credential's subject is known");
+    problems.push(
+      "`workloadIdentity.federatedCredential` trusts one ServiceAccount by namespace and name; set `namespace` so the credential's subject is known",
+    );
   }
   if (args.workloadIdentity && args.serviceAccountName !== undefined) {
     problems.push("`serviceAccountName` and `workloadIdentity` are both set; name the account with `workloadIdentity.serviceAccountName`");
@@ -129,7 +155,10 @@ function argumentOf(f: Finding, args: WorkloadArgs): Traced {
 }
 
 const RESOURCE_ARGS: Record<string, string> = {
-  "requests.cpu": "cpuRequest", "requests.memory": "memoryRequest", "limits.memory": "memoryLimit", "limits.cpu": "cpuLimit",
+  "requests.cpu": "cpuRequest",
+  "requests.memory": "memoryRequest",
+  "limits.memory": "memoryLimit",
+  "limits.cpu": "cpuLimit",
 };
 const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
 
@@ -141,7 +170,8 @@ function appArgument(f: Finding, rest: string, args: WorkloadArgs): Traced {
   }
   const probe = PROBES.find((p) => p === top);
   if (probe) return probeArgument(f, probe, tail, args);
-  if (top === "image") return { argument: "image", fix: f.fix === undefined ? undefined : { image: (parse(f.fix) as { image: string }).image } };
+  if (top === "image")
+    return { argument: "image", fix: f.fix === undefined ? undefined : { image: (parse(f.fix) as { image: string }).image } };
   if (top.startsWith("ports")) return { argument: "port" };
   if (top.startsWith("env")) return { argument: "env" };
   return { argument: top ? `container.${rest}` : "container" };
@@ -165,11 +195,16 @@ function probeArgument(f: Finding, probe: (typeof PROBES)[number], tail: string[
   const field = tail.join(".");
   if (args[probe] !== undefined) {
     // The rule core's fix would declare a second port; in Workload terms the probe targets one that exists.
-    const fix = field.endsWith(".port") ? `${probe}: probe \`portName\` ("${args.portName ?? DEFAULTS.portName}"), or declare the port in \`extraPorts\`` : undefined;
+    const fix = field.endsWith(".port")
+      ? `${probe}: probe \`portName\` ("${args.portName ?? DEFAULTS.portName}"), or declare the port in \`extraPorts\``
+      : undefined;
     return { argument: field ? `${probe}.${field}` : probe, fix };
   }
   if (field.startsWith("httpGet")) {
-    return { argument: probe === "readinessProbe" ? "readinessPath" : "livenessPath", fix: { readinessPath: DEFAULTS.readinessPath, livenessPath: DEFAULTS.livenessPath } };
+    return {
+      argument: probe === "readinessProbe" ? "readinessPath" : "livenessPath",
+      fix: { readinessPath: DEFAULTS.readinessPath, livenessPath: DEFAULTS.livenessPath },
+    };
   }
   const argument = probe === "startupProbe" && !field ? "startupSeconds" : `probeTimings.${probe}${field ? `.${field}` : ""}`;
   return { argument, fix: f.fix === undefined ? undefined : timingsArgument(parse(f.fix)) };

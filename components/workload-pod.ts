@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { firstPort } from "../policies/rules";
 import { clonePlain, isPlain } from "../policies/rules/fill";
-import { DEFAULTS, ProbeTimings, resourceRequirements, startupTimings } from "./defaults";
+import { DEFAULTS, type ProbeTimings, resourceRequirements, startupTimings } from "./defaults";
 import { definedOnly } from "../policies/rules/read";
 import { fillResources } from "./transforms";
 import type { WorkloadArgs } from "./workload";
@@ -14,27 +14,31 @@ import type { WorkloadArgs } from "./workload";
 /** The pod label AKS's workload identity webhook selects on to inject the token volume and env. */
 export const WORKLOAD_IDENTITY_USE_LABEL = "azure.workload.identity/use";
 
-export function podSpec(name: string, args: WorkloadArgs, selector: Record<string, string>, serviceAccountName: k8s.core.v1.PodSpec["serviceAccountName"]): k8s.core.v1.PodSpec {
+export function podSpec(
+  name: string,
+  args: WorkloadArgs,
+  selector: Record<string, string>,
+  serviceAccountName: k8s.core.v1.PodSpec["serviceAccountName"],
+): k8s.core.v1.PodSpec {
   const { preStopSleepSeconds, terminationGracePeriodSeconds } = shutdownTimings(args);
   const spec: k8s.core.v1.PodSpec = {
     serviceAccountName,
     securityContext: { ...DEFAULTS.podSecurityContext, ...args.podSecurityContext },
-    topologySpreadConstraints: [{
-      maxSkew: 1,
-      topologyKey: DEFAULTS.zoneTopologyKey,
-      whenUnsatisfiable: "ScheduleAnyway",
-      labelSelector: { matchLabels: selector },
-    }],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: DEFAULTS.zoneTopologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: selector },
+      },
+    ],
     terminationGracePeriodSeconds,
     imagePullSecrets: args.imagePullSecrets?.map((secret) => ({ name: secret })),
     nodeSelector: args.nodeSelector,
     tolerations: args.tolerations,
     affinity: args.affinity,
     priorityClassName: args.priorityClassName,
-    initContainers: optionalList([
-      ...(args.sidecars ?? []).map(sidecar),
-      ...(args.initContainers ?? []).map(addedContainer),
-    ]),
+    initContainers: optionalList([...(args.sidecars ?? []).map(sidecar), ...(args.initContainers ?? []).map(addedContainer)]),
     containers: [
       mergeOverride(appContainer(name, args, preStopSleepSeconds), args.container),
       ...(args.extraContainers ?? []).map(extraContainer),
@@ -63,8 +67,11 @@ export function shutdownTimings(args: WorkloadArgs): { preStopSleepSeconds: numb
 
 function appContainer(name: string, args: WorkloadArgs, preStopSleepSeconds: number): k8s.core.v1.Container {
   const portName = args.portName ?? DEFAULTS.portName;
-  const httpProbe = (path: string, timings: ProbeTimings, override: ProbeTimings | undefined): k8s.core.v1.Probe =>
-    ({ httpGet: { path, port: portName }, ...timings, ...definedOnly(override ?? {}) });
+  const httpProbe = (path: string, timings: ProbeTimings, override: ProbeTimings | undefined): k8s.core.v1.Probe => ({
+    httpGet: { path, port: portName },
+    ...timings,
+    ...definedOnly(override ?? {}),
+  });
   const livenessPath = args.livenessPath ?? DEFAULTS.livenessPath;
   const timings = args.probeTimings ?? {};
   return {
@@ -79,10 +86,12 @@ function appContainer(name: string, args: WorkloadArgs, preStopSleepSeconds: num
     env: envVars(args),
     envFrom: args.envFrom,
     resources: resourceRequirements(args.resources),
-    readinessProbe: args.readinessProbe ??
+    readinessProbe:
+      args.readinessProbe ??
       httpProbe(args.readinessPath ?? DEFAULTS.readinessPath, DEFAULTS.probeTimings.readinessProbe, timings.readinessProbe),
     livenessProbe: args.livenessProbe ?? httpProbe(livenessPath, DEFAULTS.probeTimings.livenessProbe, timings.livenessProbe),
-    startupProbe: args.startupProbe ??
+    startupProbe:
+      args.startupProbe ??
       (args.startupSeconds === undefined ? undefined : httpProbe(livenessPath, startupTimings(args.startupSeconds), timings.startupProbe)),
     // The kubelet's own sleep action, not `exec: sleep`: distroless and scratch images have no shell.
     lifecycle: preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: preStopSleepSeconds } } } : undefined,
@@ -104,10 +113,12 @@ function envVars(args: WorkloadArgs): k8s.core.v1.EnvVar[] | undefined {
   return optionalList<k8s.core.v1.EnvVar>([
     ...Object.entries(args.env ?? {}).map(([name, value]) => ({ name, value })),
     ...Object.entries(args.secretEnv ?? {}).map(([name, ref]) => ({
-      name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+      name,
+      valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
     })),
     ...Object.entries(args.configEnv ?? {}).map(([name, ref]) => ({
-      name, valueFrom: { configMapKeyRef: { name: ref.configMapName, key: ref.key } },
+      name,
+      valueFrom: { configMapKeyRef: { name: ref.configMapName, key: ref.key } },
     })),
   ]);
 }
@@ -135,7 +146,9 @@ function extraContainer(container: k8s.core.v1.Container): k8s.core.v1.Container
 function longRunning(container: k8s.core.v1.Container): k8s.core.v1.Container {
   if (container.readinessProbe !== undefined) return container;
   const port = firstPort(container);
-  return port === undefined ? container : { ...container, readinessProbe: { tcpSocket: { port }, ...DEFAULTS.probeTimings.readinessProbe } };
+  return port === undefined
+    ? container
+    : { ...container, readinessProbe: { tcpSocket: { port }, ...DEFAULTS.probeTimings.readinessProbe } };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Ingress } from "@pulumi/kubernetes/networking/v1";
 import type { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import type { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
 import type * as k8s from "@pulumi/kubernetes/types/input";
-import { DEFAULTS, ProbeTimings, ResourceValues, progressDeadlineSeconds } from "./defaults";
+import { DEFAULTS, type ProbeTimings, type ResourceValues, progressDeadlineSeconds } from "./defaults";
 import { WORKLOAD_IDENTITY_USE_LABEL, podSpec } from "./workload-pod";
 import { workloadIngress, workloadService } from "./workload-network";
 import { autoscaler, disruptionBudget, specReplicas, wantsBudget } from "./workload-scaling";
@@ -357,17 +357,25 @@ export class Workload extends pulumi.ComponentResource {
 
     if (args.workloadIdentity) {
       this.serviceAccount = identityServiceAccount(name, args, id.metadata, child);
-      if (args.workloadIdentity.federatedCredential) this.federatedIdentityCredential = federatedCredential(name, args, this.serviceAccount, child);
+      if (args.workloadIdentity.federatedCredential)
+        this.federatedIdentityCredential = federatedCredential(name, args, this.serviceAccount, child);
     }
     // The pods wait for their ServiceAccount: a pod naming one that does not exist yet is refused.
     const workloadOpts = { ...child, hooks: deploymentHooks, dependsOn: this.serviceAccount ? [this.serviceAccount] : [] };
-    const workload = kind === "StatefulSet"
-      ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, workloadOpts))
-      : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, workloadOpts));
+    const workload =
+      kind === "StatefulSet"
+        ? (this.statefulSet = new StatefulSet(name, manifest as k8s.apps.v1.StatefulSet, workloadOpts))
+        : (this.deployment = new Deployment(name, manifest as k8s.apps.v1.Deployment, workloadOpts));
     if (verifies(args)) {
-      this.rolloutGate = rolloutGate(name, {
-        workload, kubeconfig, timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
-      }, child);
+      this.rolloutGate = rolloutGate(
+        name,
+        {
+          workload,
+          kubeconfig,
+          timeoutSeconds: args.verifyTimeoutSeconds ?? progressDeadlineSeconds(args.startupSeconds),
+        },
+        child,
+      );
     }
 
     if (args.service ?? DEFAULTS.service) {
@@ -379,9 +387,17 @@ export class Workload extends pulumi.ComponentResource {
     this.name = workload.metadata.name;
     this.namespace = workload.metadata.namespace;
     this.registerOutputs({
-      deployment: this.deployment, statefulSet: this.statefulSet, service: this.service, ingress: this.ingress,
-      podDisruptionBudget: this.podDisruptionBudget, autoscaler: this.autoscaler, serviceAccount: this.serviceAccount,
-      federatedIdentityCredential: this.federatedIdentityCredential, rolloutGate: this.rolloutGate, name: this.name, namespace: this.namespace,
+      deployment: this.deployment,
+      statefulSet: this.statefulSet,
+      service: this.service,
+      ingress: this.ingress,
+      podDisruptionBudget: this.podDisruptionBudget,
+      autoscaler: this.autoscaler,
+      serviceAccount: this.serviceAccount,
+      federatedIdentityCredential: this.federatedIdentityCredential,
+      rolloutGate: this.rolloutGate,
+      name: this.name,
+      namespace: this.namespace,
     });
   }
 }
@@ -389,22 +405,30 @@ export class Workload extends pulumi.ComponentResource {
 const NAME_LABEL = "app.kubernetes.io/name";
 
 /** The Deployment or StatefulSet, as the inputs Workload registers and the rule core checks. */
-export function workloadManifest(name: string, args: WorkloadArgs): { metadata: k8s.meta.v1.ObjectMeta; spec: k8s.apps.v1.DeploymentSpec | k8s.apps.v1.StatefulSetSpec } {
+export function workloadManifest(
+  name: string,
+  args: WorkloadArgs,
+): { metadata: k8s.meta.v1.ObjectMeta; spec: k8s.apps.v1.DeploymentSpec | k8s.apps.v1.StatefulSetSpec } {
   const { metadata, selector, labels } = identity(name, args);
   const podLabels = args.workloadIdentity ? { ...labels, [WORKLOAD_IDENTITY_USE_LABEL]: "true" } : labels;
-  const serviceAccountName = args.workloadIdentity ? args.workloadIdentity.serviceAccountName ?? name : args.serviceAccountName;
+  const serviceAccountName = args.workloadIdentity ? (args.workloadIdentity.serviceAccountName ?? name) : args.serviceAccountName;
   const template: k8s.core.v1.PodTemplateSpec = {
     metadata: { labels: podLabels, annotations: args.podAnnotations },
     spec: podSpec(name, args, selector, serviceAccountName),
   };
   const common = { replicas: specReplicas(args), selector: { matchLabels: selector }, template, minReadySeconds: args.minReadySeconds };
-  const spec = args.kind === "StatefulSet"
-    ? { ...common, serviceName: name, volumeClaimTemplates: args.volumeClaims?.map(claimTemplate) } satisfies k8s.apps.v1.StatefulSetSpec
-    : {
-      ...common,
-      strategy: { type: "RollingUpdate", rollingUpdate: { ...DEFAULTS.rollingUpdate, ...args.rollingUpdate } },
-      progressDeadlineSeconds: progressDeadlineSeconds(args.startupSeconds),
-    } satisfies k8s.apps.v1.DeploymentSpec;
+  const spec =
+    args.kind === "StatefulSet"
+      ? ({
+          ...common,
+          serviceName: name,
+          volumeClaimTemplates: args.volumeClaims?.map(claimTemplate),
+        } satisfies k8s.apps.v1.StatefulSetSpec)
+      : ({
+          ...common,
+          strategy: { type: "RollingUpdate", rollingUpdate: { ...DEFAULTS.rollingUpdate, ...args.rollingUpdate } },
+          progressDeadlineSeconds: progressDeadlineSeconds(args.startupSeconds),
+        } satisfies k8s.apps.v1.DeploymentSpec);
   // With verification on, our hook does the waiting; the user's own annotations still win.
   const annotations = verifies(args) ? { ...awaitAnnotations("verify"), ...args.annotations } : args.annotations;
   return { metadata: { ...metadata, annotations }, spec };

@@ -4,8 +4,19 @@
  *
  *   pulumi preview --policy-pack ./policies [--policy-pack-config crashguard.json]
  */
-import { PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { PodTemplate, RULES, Rule, RuleConfigs, RuleId, checkObject, checkTemplate, formatFinding, isWorkloadType, podTemplates } from "./rules";
+import { PolicyPack, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  type PodTemplate,
+  RULES,
+  type Rule,
+  type RuleConfigs,
+  type RuleId,
+  checkObject,
+  checkTemplate,
+  formatFinding,
+  isWorkloadType,
+  podTemplates,
+} from "./rules";
 import { fillMissingResources } from "./remediate";
 
 /**
@@ -16,8 +27,8 @@ function rawProps(args: { props: Record<string, unknown> }): unknown {
   // The SDK wraps props in proxies: one throws on the first unknown value it meets, one unwraps
   // secrets. The rules judge what is known and skip the rest, so they read the object underneath.
   let props: unknown = args.props;
-  while (props !== null && typeof props === "object" && (props as Record<string, unknown>)["__isSpecialProxy"] === true) {
-    props = (props as Record<string, unknown>)["__getSpecialProxyTarget"];
+  while (props !== null && typeof props === "object" && (props as Record<string, unknown>).__isSpecialProxy === true) {
+    props = (props as Record<string, unknown>).__getSpecialProxyTarget;
   }
   return props;
 }
@@ -57,10 +68,14 @@ function validate(rule: Rule) {
   return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
     if (!isWorkloadType(args.type)) return;
     try {
-      for (const f of findings(args, rule, args.getConfig<RuleConfigs[RuleId]>())) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
+      for (const f of findings(args, rule, args.getConfig<RuleConfigs[RuleId]>()))
+        reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
     } catch (err) {
       // Never break the user's preview: the rule core does not throw, but if it ever did, say so.
-      reportViolation(`crashguard could not check this resource (${err instanceof Error ? err.message : String(err)}); please report it`, args.urn);
+      reportViolation(
+        `crashguard could not check this resource (${err instanceof Error ? err.message : String(err)}); please report it`,
+        args.urn,
+      );
     }
   };
 }
@@ -68,7 +83,9 @@ function validate(rule: Rule) {
 function remediate(args: ResourceValidationArgs): Record<string, unknown> | undefined {
   if (!isWorkloadType(args.type)) return undefined;
   try {
-    return fillMissingResources(rawProps(args), args.type, args.getConfig<RuleConfigs["resources-required"]>()) as Record<string, unknown> | undefined;
+    return fillMissingResources(rawProps(args), args.type, args.getConfig<RuleConfigs["resources-required"]>()) as
+      | Record<string, unknown>
+      | undefined;
   } catch {
     return undefined; // leave the resource as it was; the validator still reports what is missing
   }

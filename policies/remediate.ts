@@ -6,7 +6,7 @@
  */
 import { notCoveredByPod, podTemplates, resourcesToFill } from "./rules";
 import { clonePlain, fillContainerResources } from "./rules/fill";
-import { ResourcesRequiredConfig } from "./rules/types";
+import type { ResourcesRequiredConfig } from "./rules/types";
 
 /** A copy of `props` with missing resources filled in as `resources-required` is configured, or undefined when nothing was missing. */
 export function fillMissingResources(props: unknown, typeToken: string, config: ResourcesRequiredConfig): unknown {

@@ -4,8 +4,8 @@
  * crashguard reports on it. `npm run docs` runs it; test/docs/rules-doc.test.ts fails when the
  * committed page differs from what this renders.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { checkObject, formatFinding, RULES, type Rule } from "../policies/rules";
 import { ruleCases, type RuleCase } from "../test/support/fixtures";
 
@@ -33,7 +33,12 @@ export function rulesDoc(): string {
     "|---|---|---|",
     ...RULES.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.defaultLevel} | ${r.title} |`),
     "",
-    ...RULES.flatMap((r) => ruleSection(r, cases.filter((c) => c.rule === r.id))),
+    ...RULES.flatMap((r) =>
+      ruleSection(
+        r,
+        cases.filter((c) => c.rule === r.id),
+      ),
+    ),
   ].join("\n");
 }
 
@@ -53,7 +58,22 @@ function ruleSection(rule: Rule, cases: RuleCase[]): string[] {
     ...optionRows(rule.configSchema.properties as Record<string, SchemaProperty>, ""),
     "",
     ...(pass ? [`Passes ([${pass.file}](../${pass.file})):`, "", "```yaml", pass.text.trimEnd(), "```", ""] : []),
-    ...(fail ? [`Fails ([${fail.file}](../${fail.file})):`, "", "```yaml", fail.text.trimEnd(), "```", "", "crashguard reports:", "", "```", ...report(rule, fail), "```", ""] : []),
+    ...(fail
+      ? [
+          `Fails ([${fail.file}](../${fail.file})):`,
+          "",
+          "```yaml",
+          fail.text.trimEnd(),
+          "```",
+          "",
+          "crashguard reports:",
+          "",
+          "```",
+          ...report(rule, fail),
+          "```",
+          "",
+        ]
+      : []),
   ];
 }
 

@@ -47,7 +47,10 @@ export const DEADLINE_PASSED = "deadline passed";
  * A signal that aborts when `signal` does or when the clock reaches `deadline` (epoch ms),
  * whichever comes first; `dispose` stops its timer once the work is done.
  */
-export function untilDeadline(deadline: number | undefined, signal?: AbortSignal): { signal: AbortSignal; expired: () => boolean; dispose: () => void } {
+export function untilDeadline(
+  deadline: number | undefined,
+  signal?: AbortSignal,
+): { signal: AbortSignal; expired: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let expired = false;
   const abort = () => controller.abort();
@@ -56,10 +59,13 @@ export function untilDeadline(deadline: number | undefined, signal?: AbortSignal
   const timer =
     deadline === undefined
       ? undefined
-      : setTimeout(() => {
-          expired = true;
-          controller.abort(DEADLINE_PASSED);
-        }, timerMs(deadline - Date.now()));
+      : setTimeout(
+          () => {
+            expired = true;
+            controller.abort(DEADLINE_PASSED);
+          },
+          timerMs(deadline - Date.now()),
+        );
   return {
     signal: controller.signal,
     expired: () => expired,

@@ -43,7 +43,14 @@ export interface MirrorHealth {
  * Runs until `signal` aborts (resolves) or a non-retryable error (rejects).
  * `onChange` sees the whole collection after the initial list and after every event.
  */
-export async function mirror<T extends KubeObject>(client: KubeClient, spec: CollectionSpec, onChange: ChangeHandler<T>, signal: AbortSignal, backoff = DEFAULT_BACKOFF, health: MirrorHealth = { listed: false }): Promise<void> {
+export async function mirror<T extends KubeObject>(
+  client: KubeClient,
+  spec: CollectionSpec,
+  onChange: ChangeHandler<T>,
+  signal: AbortSignal,
+  backoff = DEFAULT_BACKOFF,
+  health: MirrorHealth = { listed: false },
+): Promise<void> {
   const items = new Map<string, T>();
   let resourceVersion: string | undefined;
   let failures = 0;
@@ -58,7 +65,11 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
         const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal, {
           onRetry: (err) => (health.lastError = err),
         });
-        if (!Array.isArray(list?.items)) throw new MalformedAnswerError(`list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`, 502);
+        if (!Array.isArray(list?.items))
+          throw new MalformedAnswerError(
+            `list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`,
+            502,
+          );
         items.clear();
         for (const item of list.items) if (item && typeof item === "object") items.set(nameOf(item), item);
         resourceVersion = typeof list.metadata?.resourceVersion === "string" ? list.metadata.resourceVersion : "0";
@@ -68,21 +79,27 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
       }
       let sawEvent = false;
       calling("watch");
-      await client.watch<T>(spec.path, { ...spec.query, resourceVersion }, target("watch"), (event: WatchEvent<T>) => {
-        if (!event?.object || typeof event.object !== "object") return;
-        sawEvent = true;
-        failures = 0;
-        gone = 0;
-        lastFailure = undefined;
-        health.lastError = undefined;
-        const version = event.object.metadata?.resourceVersion;
-        if (typeof version === "string") resourceVersion = version;
-        if (event.type === "BOOKMARK") return;
-        const name = nameOf(event.object);
-        if (event.type === "DELETED") items.delete(name);
-        else items.set(name, event.object);
-        onChange(items);
-      }, signal);
+      await client.watch<T>(
+        spec.path,
+        { ...spec.query, resourceVersion },
+        target("watch"),
+        (event: WatchEvent<T>) => {
+          if (!event?.object || typeof event.object !== "object") return;
+          sawEvent = true;
+          failures = 0;
+          gone = 0;
+          lastFailure = undefined;
+          health.lastError = undefined;
+          const version = event.object.metadata?.resourceVersion;
+          if (typeof version === "string") resourceVersion = version;
+          if (event.type === "BOOKMARK") return;
+          const name = nameOf(event.object);
+          if (event.type === "DELETED") items.delete(name);
+          else items.set(name, event.object);
+          onChange(items);
+        },
+        signal,
+      );
       // A server that closes watches at once must not make us spin.
       if (!sawEvent) await sleep(backoffDelay(failures++, backoff), signal);
     } catch (err) {
@@ -97,7 +114,8 @@ export async function mirror<T extends KubeObject>(client: KubeClient, spec: Col
         continue;
       }
       // At the deadline, the failure we were retrying is the one to report.
-      if (err instanceof DeadlineError && lastFailure) throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
+      if (err instanceof DeadlineError && lastFailure)
+        throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
       if (!(err instanceof ApiError) || !err.retryable) throw err;
       lastFailure = err;
       health.lastError = err;

@@ -29,10 +29,28 @@ const FAILING_WAITING_REASONS = new Map<string, FailureCategory>([
   ["PostStartHookError", "create-error"],
 ]);
 
-const SIGNAL_NAMES = new Map<number, string>([[1, "SIGHUP"], [2, "SIGINT"], [6, "SIGABRT"], [9, "SIGKILL"], [11, "SIGSEGV"], [15, "SIGTERM"]]);
+const SIGNAL_NAMES = new Map<number, string>([
+  [1, "SIGHUP"],
+  [2, "SIGINT"],
+  [6, "SIGABRT"],
+  [9, "SIGKILL"],
+  [11, "SIGSEGV"],
+  [15, "SIGTERM"],
+]);
 
 /** Events worth showing even when they are not Warnings. */
-const NOTABLE_REASONS = new Set(["Killing", "BackOff", "Unhealthy", "FailedScheduling", "FailedMount", "Failed", "FailedCreatePodSandBox", "TriggeredScaleUp", "NotTriggerScaleUp", "Evicted"]);
+const NOTABLE_REASONS = new Set([
+  "Killing",
+  "BackOff",
+  "Unhealthy",
+  "FailedScheduling",
+  "FailedMount",
+  "Failed",
+  "FailedCreatePodSandBox",
+  "TriggeredScaleUp",
+  "NotTriggerScaleUp",
+  "Evicted",
+]);
 
 const MAX_EVENTS = 10;
 
@@ -93,7 +111,9 @@ export function isHealthy(pod: Pod): boolean {
 
 /** `spec.template.spec` for pods a controller made from a template, `spec` for bare pods. */
 export function podSpecPath(pod: Pod): string {
-  const owned = records<{ kind?: unknown }>(pod?.metadata?.ownerReferences).some((o) => ["ReplicaSet", "StatefulSet", "DaemonSet", "Job"].includes(text(o.kind) ?? ""));
+  const owned = records<{ kind?: unknown }>(pod?.metadata?.ownerReferences).some((o) =>
+    ["ReplicaSet", "StatefulSet", "DaemonSet", "Job"].includes(text(o.kind) ?? ""),
+  );
   return owned ? "spec.template.spec" : "spec";
 }
 
@@ -148,15 +168,29 @@ function judge(ctx: Context, diagnosis: PodDiagnosis): void {
       if (failure) diagnosis.failures.push(failure);
     }
   }
-  if (restartsSeen.count > 0) diagnosis.earlierRestarts = { count: restartsSeen.count, ...(restartsSeen.lastAt ? { lastAt: restartsSeen.lastAt } : {}), ...(restartsSeen.reason ? { reason: restartsSeen.reason } : {}) };
+  if (restartsSeen.count > 0)
+    diagnosis.earlierRestarts = {
+      count: restartsSeen.count,
+      ...(restartsSeen.lastAt ? { lastAt: restartsSeen.lastAt } : {}),
+      ...(restartsSeen.reason ? { reason: restartsSeen.reason } : {}),
+    };
   const waiting: Stall[] = [];
   for (const stall of [...podStalls(ctx), ...containerStalls(ctx)]) {
     const verdict = ageVerdict(ctx, stall);
     if (verdict.failing) {
       if (stall.container !== undefined) diagnosis.failures.push(stall.failure as ContainerFailure);
-      else diagnosis.podFailure ??= { ...(stall.failure as NonNullable<PodDiagnosis["podFailure"]>), ...(verdict.sinceIso ? { since: verdict.sinceIso } : {}) };
+      else
+        diagnosis.podFailure ??= {
+          ...(stall.failure as NonNullable<PodDiagnosis["podFailure"]>),
+          ...(verdict.sinceIso ? { since: verdict.sinceIso } : {}),
+        };
     } else {
-      waiting.push({ category: stall.category, ...(stall.container !== undefined ? { container: stall.container } : {}), message: stall.waitingMessage, ...(verdict.remaining !== undefined ? { remainingSeconds: verdict.remaining } : {}) });
+      waiting.push({
+        category: stall.category,
+        ...(stall.container !== undefined ? { container: stall.container } : {}),
+        message: stall.waitingMessage,
+        ...(verdict.remaining !== undefined ? { remainingSeconds: verdict.remaining } : {}),
+      });
     }
   }
   if (waiting.length > 0 && !isFailing(diagnosis)) diagnosis.waiting = waiting;
@@ -187,7 +221,11 @@ function containerItems(ctx: Context, list: "containers" | "initContainers"): Co
   });
 }
 
-function containerFailure(ctx: Context, item: ContainerItem, earlier: { count: number; lastAt?: string; reason?: string }): ContainerFailure | undefined {
+function containerFailure(
+  ctx: Context,
+  item: ContainerItem,
+  earlier: { count: number; lastAt?: string; reason?: string },
+): ContainerFailure | undefined {
   const { status, spec, path, init } = item;
   const name = text(status.name) ?? "(unnamed)";
   const prefix = init ? "Init:" : "";
@@ -203,17 +241,40 @@ function containerFailure(ctx: Context, item: ContainerItem, earlier: { count: n
   if (waitingCategory && !(waitingCategory === "crash-loop" && previous)) {
     const detail = text(waiting?.message) ?? "";
     const category = waitingCategory === "config-error" && /runAsNonRoot/.test(detail) ? "security-context" : waitingCategory;
-    return { container: name, init, category, reason: prefix + waitingReason, restartCount, message: `${waitingReason}${detail ? `: ${detail}` : ""}`, fix: fixFor(category, spec, path, detail) };
+    return {
+      container: name,
+      init,
+      category,
+      reason: prefix + waitingReason,
+      restartCount,
+      message: `${waitingReason}${detail ? `: ${detail}` : ""}`,
+      fix: fixFor(category, spec, path, detail),
+    };
   }
   const exitFails = (t: ContainerStateTerminated) => num(t.exitCode) !== 0 || item.restartsOnExit;
   const terminated = current && exitFails(current) ? current : restartCount > 0 && previous ? previous : undefined;
   if (!terminated) {
     if (restartCount === 0) return undefined;
     // Restarted, but kubelet kept no record of why (it keeps only the last termination).
-    return { container: name, init, category: "restarted", reason: prefix + (waitingReason ?? "Restarted"), restartCount, message: `restarted ${restartCount} time${restartCount > 1 ? "s" : ""}; the runtime kept no record of why`, fix: fixFor("restarted", spec, path) };
+    return {
+      container: name,
+      init,
+      category: "restarted",
+      reason: prefix + (waitingReason ?? "Restarted"),
+      restartCount,
+      message: `restarted ${restartCount} time${restartCount > 1 ? "s" : ""}; the runtime kept no record of why`,
+      fix: fixFor("restarted", spec, path),
+    };
   }
   const finishedAt = timeOf(terminated.finishedAt);
-  if (terminated === previous && !current && !waitingCategory && ctx.sinceSeconds !== undefined && finishedAt !== undefined && ctx.now - finishedAt > ctx.sinceSeconds * 1000) {
+  if (
+    terminated === previous &&
+    !current &&
+    !waitingCategory &&
+    ctx.sinceSeconds !== undefined &&
+    finishedAt !== undefined &&
+    ctx.now - finishedAt > ctx.sinceSeconds * 1000
+  ) {
     earlier.count += restartCount;
     earlier.lastAt = text(terminated.finishedAt);
     earlier.reason = text(terminated.reason) ?? `exit ${num(terminated.exitCode) ?? "?"}`;
@@ -244,24 +305,47 @@ function containerFailure(ctx: Context, item: ContainerItem, earlier: { count: n
  * way a kill ends (0, 137 or 143, not OOMKilled), and had run at least as long as the probe
  * needs to fail.
  */
-function killCause(ctx: Context, container: string, spec: Container | undefined, t: ContainerStateTerminated): { category: "liveness-probe" | "startup-probe"; message: string } | undefined {
+function killCause(
+  ctx: Context,
+  container: string,
+  spec: Container | undefined,
+  t: ContainerStateTerminated,
+): { category: "liveness-probe" | "startup-probe"; message: string } | undefined {
   const code = exitText(t);
   for (const probe of ["startup", "liveness"] as const) {
-    const confirmed = ctx.events.filter((e) => aboutContainer(e, container) && ((e.reason === "Killing" && new RegExp(`${probe} probe`, "i").test(text(e.message) ?? "")) || (e.reason === "Unhealthy" && new RegExp(`^${probe} probe failed`, "i").test(text(e.message) ?? ""))));
+    const confirmed = ctx.events.filter(
+      (e) =>
+        aboutContainer(e, container) &&
+        ((e.reason === "Killing" && new RegExp(`${probe} probe`, "i").test(text(e.message) ?? "")) ||
+          (e.reason === "Unhealthy" && new RegExp(`^${probe} probe failed`, "i").test(text(e.message) ?? ""))),
+    );
     if (confirmed.length > 0) {
-      const last = confirmed.filter((e) => e.reason === "Unhealthy").map((e) => (text(e.message) ?? "").trim()).pop();
-      return { category: `${probe}-probe`, message: `was killed by kubelet after failing its ${probe} probe (${code})${last ? `: ${last}` : ""}` };
+      const last = confirmed
+        .filter((e) => e.reason === "Unhealthy")
+        .map((e) => (text(e.message) ?? "").trim())
+        .pop();
+      return {
+        category: `${probe}-probe`,
+        message: `was killed by kubelet after failing its ${probe} probe (${code})${last ? `: ${last}` : ""}`,
+      };
     }
   }
   if (text(t.reason) === "OOMKilled" || ![0, 137, 143].includes(num(t.exitCode) ?? -1)) return undefined;
   const ran = runSeconds(t);
-  for (const [probe, p] of [["startup", spec?.startupProbe], ["liveness", spec?.livenessProbe]] as const) {
+  for (const [probe, p] of [
+    ["startup", spec?.startupProbe],
+    ["liveness", spec?.livenessProbe],
+  ] as const) {
     if (!isRecord(p)) continue;
     const window = probeWindowSeconds(p as Probe);
-    const fits = ran === undefined ? num(t.exitCode) !== 0 : probe === "startup" ? ran >= window - 1 && ran <= window + 15 : ran >= window - 1;
+    const fits =
+      ran === undefined ? num(t.exitCode) !== 0 : probe === "startup" ? ran >= window - 1 && ran <= window + 15 : ran >= window - 1;
     if (fits) {
       const after = ran !== undefined ? ` after ${ran}s, past the probe's ${window}s failure window` : "";
-      return { category: `${probe}-probe`, message: `was probably killed by kubelet for failing its ${probe} probe — inferred from ${code}${after} with ${describeProbe(p as Probe)}; no Killing event seen to confirm it` };
+      return {
+        category: `${probe}-probe`,
+        message: `was probably killed by kubelet for failing its ${probe} probe — inferred from ${code}${after} with ${describeProbe(p as Probe)}; no Killing event seen to confirm it`,
+      };
     }
   }
   return undefined;
@@ -294,7 +378,7 @@ function terminationCategory(t: ContainerStateTerminated): FailureCategory {
 function signalOf(t: ContainerStateTerminated): string | undefined {
   const exitCode = num(t.exitCode) ?? 0;
   const n = num(t.signal) || (exitCode > 128 && exitCode < 160 ? exitCode - 128 : 0);
-  return n ? SIGNAL_NAMES.get(n) ?? `signal ${n}` : undefined;
+  return n ? (SIGNAL_NAMES.get(n) ?? `signal ${n}`) : undefined;
 }
 
 function exitText(t: ContainerStateTerminated): string {
@@ -309,7 +393,12 @@ function terminatedReason(t: ContainerStateTerminated): string {
   return num(t.signal) ? `Signal:${t.signal}` : `ExitCode:${num(t.exitCode) ?? "?"}`;
 }
 
-function terminationMessage(t: ContainerStateTerminated, category: FailureCategory, spec: Container | undefined, signal: string | undefined): string {
+function terminationMessage(
+  t: ContainerStateTerminated,
+  category: FailureCategory,
+  spec: Container | undefined,
+  signal: string | undefined,
+): string {
   const code = `exit ${num(t.exitCode) ?? "?"}${signal ? `, ${signal}` : ""}`;
   const limit = text(spec?.resources?.limits?.memory);
   const what: Partial<Record<FailureCategory, string>> = {
@@ -340,7 +429,11 @@ function finishedPod(ctx: Context): PodDiagnosis["podFailure"] | undefined {
   if (reason !== "Evicted" && (!reason || !restartsForever)) return undefined;
   const category: PodFailureCategory = reason === "Evicted" ? "evicted" : "rejected";
   const what = category === "evicted" ? "was evicted by the kubelet" : `was rejected by the kubelet${reason ? ` (${reason})` : ""}`;
-  return { category, message: `${what}${message ? `: ${message}` : ""}`, fix: podFixFor(category, ctx.pod, ctx.specPath, `${reason} ${message}`.trim()) };
+  return {
+    category,
+    message: `${what}${message ? `: ${message}` : ""}`,
+    fix: podFixFor(category, ctx.pod, ctx.specPath, `${reason} ${message}`.trim()),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +455,9 @@ function ageVerdict(ctx: Context, c: Candidate): { failing: boolean; remaining?:
   const since = ctx.since(c.key, c.stamp);
   if (since === undefined) return { failing: false };
   const remaining = c.grace - (ctx.now - since) / 1000;
-  return remaining <= 0 ? { failing: true, sinceIso: new Date(since).toISOString() } : { failing: false, remaining: Math.ceil(remaining * 10) / 10 };
+  return remaining <= 0
+    ? { failing: true, sinceIso: new Date(since).toISOString() }
+    : { failing: false, remaining: Math.ceil(remaining * 10) / 10 };
 }
 
 function podStalls(ctx: Context): Candidate[] {
@@ -370,9 +465,13 @@ function podStalls(ctx: Context): Candidate[] {
   const scheduled = conditions(ctx.pod).find((c) => c.type === "PodScheduled");
   if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") out.push(unschedulable(ctx, scheduled));
   if (scheduled?.status === "False" && scheduled.reason === "SchedulingGated") {
-    const gates = records<{ name?: unknown }>(ctx.pod?.spec?.schedulingGates).map((g) => text(g.name)).filter(Boolean);
+    const gates = records<{ name?: unknown }>(ctx.pod?.spec?.schedulingGates)
+      .map((g) => text(g.name))
+      .filter(Boolean);
     const message = `scheduling gated${gates.length ? ` by ${gates.join(", ")}` : ""}`;
-    out.push(podCandidate(ctx, "gated", "scheduling-gated", timeOf(scheduled.lastTransitionTime), ctx.graces.stuck, message, gates.join(", ")));
+    out.push(
+      podCandidate(ctx, "gated", "scheduling-gated", timeOf(scheduled.lastTransitionTime), ctx.graces.stuck, message, gates.join(", ")),
+    );
   }
   const lost = nodeLost(ctx);
   if (lost) out.push(lost);
@@ -382,15 +481,51 @@ function podStalls(ctx: Context): Candidate[] {
     const detail = text(mount.message) ?? "";
     // A volume of a Secret or ConfigMap that does not exist will not appear by waiting; a busy disk (Multi-Attach) may.
     const certain = /(secret|configmap) "[^"]+" not found/i.test(detail);
-    out.push(podCandidate(ctx, "mount", "mount", firstTime(ctx.events, ["FailedMount", "FailedAttachVolume"]), certain ? 0 : ctx.graces.stuck, `volume cannot be mounted: ${detail}`, detail));
+    out.push(
+      podCandidate(
+        ctx,
+        "mount",
+        "mount",
+        firstTime(ctx.events, ["FailedMount", "FailedAttachVolume"]),
+        certain ? 0 : ctx.graces.stuck,
+        `volume cannot be mounted: ${detail}`,
+        detail,
+      ),
+    );
   }
   const sandbox = latestEvent(ctx.events, ["FailedCreatePodSandBox"]);
   if (sandbox && creating) {
     const detail = text(sandbox.message) ?? "";
-    out.push(podCandidate(ctx, "sandbox", "sandbox", firstTime(ctx.events, ["FailedCreatePodSandBox"]), ctx.graces.stuck, `pod sandbox cannot be created: ${detail}`, detail));
+    out.push(
+      podCandidate(
+        ctx,
+        "sandbox",
+        "sandbox",
+        firstTime(ctx.events, ["FailedCreatePodSandBox"]),
+        ctx.graces.stuck,
+        `pod sandbox cannot be created: ${detail}`,
+        detail,
+      ),
+    );
   }
-  if (creating && !mount && !sandbox && scheduled?.status === "True" && !containerItems(ctx, "initContainers").some((i) => i.status.state?.running)) {
-    out.push(podCandidate(ctx, "creating", "creating", timeOf(scheduled.lastTransitionTime), ctx.graces.stuck, "containers still being created", ""));
+  if (
+    creating &&
+    !mount &&
+    !sandbox &&
+    scheduled?.status === "True" &&
+    !containerItems(ctx, "initContainers").some((i) => i.status.state?.running)
+  ) {
+    out.push(
+      podCandidate(
+        ctx,
+        "creating",
+        "creating",
+        timeOf(scheduled.lastTransitionTime),
+        ctx.graces.stuck,
+        "containers still being created",
+        "",
+      ),
+    );
   }
   return out;
 }
@@ -400,13 +535,37 @@ function unschedulable(ctx: Context, c: PodCondition): Candidate {
   const autoscaler = latestEvent(ctx.events, ["TriggeredScaleUp", "NotTriggerScaleUp"]);
   const said = text(autoscaler?.message) ?? "";
   if (autoscaler?.reason === "NotTriggerScaleUp") {
-    return podCandidate(ctx, "unschedulable", "unschedulable", timeOf(c.lastTransitionTime), 0, `cannot be scheduled: ${detail}; the cluster autoscaler will not add a node: ${said}`, `${detail}; cluster autoscaler: ${said}`);
+    return podCandidate(
+      ctx,
+      "unschedulable",
+      "unschedulable",
+      timeOf(c.lastTransitionTime),
+      0,
+      `cannot be scheduled: ${detail}; the cluster autoscaler will not add a node: ${said}`,
+      `${detail}; cluster autoscaler: ${said}`,
+    );
   }
   if (autoscaler?.reason === "TriggeredScaleUp") {
-    const candidate = podCandidate(ctx, "scale-up", "unschedulable", eventTime(autoscaler), ctx.graces.nodeProvisioning, `cannot be scheduled and no node arrived although the cluster autoscaler started one (${said})`, `${detail}; a scale-up (${said}) did not deliver a node`);
+    const candidate = podCandidate(
+      ctx,
+      "scale-up",
+      "unschedulable",
+      eventTime(autoscaler),
+      ctx.graces.nodeProvisioning,
+      `cannot be scheduled and no node arrived although the cluster autoscaler started one (${said})`,
+      `${detail}; a scale-up (${said}) did not deliver a node`,
+    );
     return { ...candidate, waitingMessage: `the cluster autoscaler to add a node (${said})` };
   }
-  return podCandidate(ctx, "unschedulable", "unschedulable", timeOf(c.lastTransitionTime), ctx.graces.unschedulable, `cannot be scheduled${detail ? `: ${detail}` : ""}`, detail);
+  return podCandidate(
+    ctx,
+    "unschedulable",
+    "unschedulable",
+    timeOf(c.lastTransitionTime),
+    ctx.graces.unschedulable,
+    `cannot be scheduled${detail ? `: ${detail}` : ""}`,
+    detail,
+  );
 }
 
 /** The node stopped reporting: phase Unknown, or the node lifecycle controller set Ready to Unknown / reason NodeLost. */
@@ -416,11 +575,34 @@ function nodeLost(ctx: Context): Candidate | undefined {
   const reason = text(ctx.pod?.status?.reason);
   if (phase !== "Unknown" && reason !== "NodeLost" && ready?.status !== "Unknown") return undefined;
   const node = text(ctx.pod?.spec?.nodeName) ?? "its node";
-  return podCandidate(ctx, "node-lost", "node-lost", timeOf(ready?.lastTransitionTime), ctx.graces.stuck, `${node} stopped reporting (pod ${phase === "Unknown" ? "phase Unknown" : "Ready=Unknown"})`, node);
+  return podCandidate(
+    ctx,
+    "node-lost",
+    "node-lost",
+    timeOf(ready?.lastTransitionTime),
+    ctx.graces.stuck,
+    `${node} stopped reporting (pod ${phase === "Unknown" ? "phase Unknown" : "Ready=Unknown"})`,
+    node,
+  );
 }
 
-function podCandidate(ctx: Context, key: string, category: PodFailureCategory, stamp: number | undefined, grace: number, message: string, detail: string): Candidate {
-  return { key, category, stamp, grace, waitingMessage: message, failure: { category, message, fix: podFixFor(category, ctx.pod, ctx.specPath, detail) } };
+function podCandidate(
+  ctx: Context,
+  key: string,
+  category: PodFailureCategory,
+  stamp: number | undefined,
+  grace: number,
+  message: string,
+  detail: string,
+): Candidate {
+  return {
+    key,
+    category,
+    stamp,
+    grace,
+    waitingMessage: message,
+    failure: { category, message, fix: podFixFor(category, ctx.pod, ctx.specPath, detail) },
+  };
 }
 
 function containerStalls(ctx: Context): Candidate[] {
@@ -438,18 +620,40 @@ function containerStalls(ctx: Context): Candidate[] {
     }
     const probe = item.spec?.readinessProbe;
     if (!isRecord(probe) || item.status.ready === true) continue;
-    const window = ctx.graces.readiness ?? probeWindowSeconds(probe) + (isRecord(item.spec?.startupProbe) ? probeWindowSeconds(item.spec!.startupProbe) : 0);
+    const window =
+      ctx.graces.readiness ??
+      probeWindowSeconds(probe) + (isRecord(item.spec?.startupProbe) ? probeWindowSeconds(item.spec!.startupProbe) : 0);
     // Not ready since the later of its start and the pod's last Ready transition.
-    const notReadySince = Math.max(started ?? 0, ready?.status === "False" ? timeOf(ready.lastTransitionTime) ?? 0 : 0) || undefined;
-    const failed = ctx.events.filter((e) => aboutContainer(e, name) && e.reason === "Unhealthy" && /^Readiness probe failed/i.test(text(e.message) ?? ""));
+    const notReadySince = Math.max(started ?? 0, ready?.status === "False" ? (timeOf(ready.lastTransitionTime) ?? 0) : 0) || undefined;
+    const failed = ctx.events.filter(
+      (e) => aboutContainer(e, name) && e.reason === "Unhealthy" && /^Readiness probe failed/i.test(text(e.message) ?? ""),
+    );
     const last = failed.map((e) => `${(text(e.message) ?? "").trim()}${(num(e.count) ?? 1) > 1 ? ` (x${e.count})` : ""}`).pop();
     const message = `is Running but has not become Ready within its readiness probe's failure window (${window}s; ${describeProbe(probe)})${last ? `; last failure: ${last}` : ""}`;
-    out.push(containerCandidate(`${name}:readiness`, "readiness-probe", item, notReadySince, window, message, `its readiness probe to pass (${describeProbe(probe)})`));
+    out.push(
+      containerCandidate(
+        `${name}:readiness`,
+        "readiness-probe",
+        item,
+        notReadySince,
+        window,
+        message,
+        `its readiness probe to pass (${describeProbe(probe)})`,
+      ),
+    );
   }
   return out;
 }
 
-function containerCandidate(key: string, category: "stuck" | "readiness-probe", item: ContainerItem, stamp: number | undefined, grace: number, message: string, waitingMessage: string): Candidate {
+function containerCandidate(
+  key: string,
+  category: "stuck" | "readiness-probe",
+  item: ContainerItem,
+  stamp: number | undefined,
+  grace: number,
+  message: string,
+  waitingMessage: string,
+): Candidate {
   const name = text(item.status.name) ?? "(unnamed)";
   const failure: ContainerFailure = {
     container: name,
@@ -491,20 +695,38 @@ export function podEventIndex(events: Iterable<Event>): (pod: Pod) => Event[] {
 export function eventsFor(pod: Pod, events: Event[]): Event[] {
   const name = text(pod?.metadata?.name);
   const uid = text(pod?.metadata?.uid);
-  return records<Event>(events).filter((e) => isRecord(e.involvedObject) && e.involvedObject.kind === "Pod" && e.involvedObject.name === name && (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid));
+  return records<Event>(events).filter(
+    (e) =>
+      isRecord(e.involvedObject) &&
+      e.involvedObject.kind === "Pod" &&
+      e.involvedObject.name === name &&
+      (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid),
+  );
 }
 
 function latestEvent(events: Event[], reasons: string[]): Event | undefined {
-  return events.filter((e) => reasons.includes(text(e.reason) ?? "")).sort((a, b) => (eventTime(a) ?? 0) - (eventTime(b) ?? 0)).pop();
+  return events
+    .filter((e) => reasons.includes(text(e.reason) ?? ""))
+    .sort((a, b) => (eventTime(a) ?? 0) - (eventTime(b) ?? 0))
+    .pop();
 }
 
 function firstTime(events: Event[], reasons: string[]): number | undefined {
-  const times = events.filter((e) => reasons.includes(text(e.reason) ?? "")).map((e) => timeOf(e.firstTimestamp) ?? eventTime(e)).filter((t): t is number => t !== undefined);
+  const times = events
+    .filter((e) => reasons.includes(text(e.reason) ?? ""))
+    .map((e) => timeOf(e.firstTimestamp) ?? eventTime(e))
+    .filter((t): t is number => t !== undefined);
   return times.length ? Math.min(...times) : undefined;
 }
 
 export function eventTime(e: Event): number | undefined {
-  return timeOf(e.lastTimestamp) ?? timeOf(e.series?.lastObservedTime) ?? timeOf(e.eventTime) ?? timeOf(e.firstTimestamp) ?? timeOf(e.metadata?.creationTimestamp);
+  return (
+    timeOf(e.lastTimestamp) ??
+    timeOf(e.series?.lastObservedTime) ??
+    timeOf(e.eventTime) ??
+    timeOf(e.firstTimestamp) ??
+    timeOf(e.metadata?.creationTimestamp)
+  );
 }
 
 function summarise(events: Event[]): EventSummary[] {
@@ -528,7 +750,11 @@ function reproduceCommands(namespace: string, pod: string, failures: ContainerFa
   const logs = failures
     .filter((f) => f.logsFrom)
     .map((f) => `kubectl logs ${pod} -n ${namespace} -c ${f.container}${f.logsFrom === "previous" ? " --previous" : ""} --tail=50`);
-  return [`kubectl describe pod ${pod} -n ${namespace}`, ...logs, `kubectl get events -n ${namespace} --field-selector involvedObject.name=${pod}`];
+  return [
+    `kubectl describe pod ${pod} -n ${namespace}`,
+    ...logs,
+    `kubectl get events -n ${namespace} --field-selector involvedObject.name=${pod}`,
+  ];
 }
 
 function conditions(pod: Pod): PodCondition[] {

@@ -29,14 +29,21 @@ export function gateData(rollout: GatedRollout): Record<string, string> {
  */
 export function readGate(urn: string, type: string, inputs: Record<string, unknown> | undefined): GatedRollout {
   if (type !== GATE_TYPE) {
-    throw new Error(`crashguard verify hook: ${urn} is a ${type}; bind the hook as beforeCreate/beforeUpdate of a rolloutGate (crashguard/components), which names the rollout to verify`);
+    throw new Error(
+      `crashguard verify hook: ${urn} is a ${type}; bind the hook as beforeCreate/beforeUpdate of a rolloutGate (crashguard/components), which names the rollout to verify`,
+    );
   }
   const data = (inputs?.data ?? {}) as Record<string, unknown>;
   const missing = FIELDS.filter((f) => typeof data[f] !== "string" || data[f] === "");
-  if (missing.length > 0) throw new Error(`crashguard verify hook: ${urn} has no ${missing.map((f) => `data.${f}`).join(", ")}; create the gate with rolloutGate()`);
+  if (missing.length > 0)
+    throw new Error(
+      `crashguard verify hook: ${urn} has no ${missing.map((f) => `data.${f}`).join(", ")}; create the gate with rolloutGate()`,
+    );
   const kind = data.kind as WorkloadRef["kind"];
-  if (!KINDS.includes(kind)) throw new Error(`crashguard verify hook: ${urn} data.kind is "${kind}"; a gate verifies a ${KINDS.join(", ")}`);
+  if (!KINDS.includes(kind))
+    throw new Error(`crashguard verify hook: ${urn} data.kind is "${kind}"; a gate verifies a ${KINDS.join(", ")}`);
   const generation = Number(data.generation);
-  if (!Number.isInteger(generation) || generation < 1) throw new Error(`crashguard verify hook: ${urn} data.generation is "${String(data.generation)}", not a positive integer`);
+  if (!Number.isInteger(generation) || generation < 1)
+    throw new Error(`crashguard verify hook: ${urn} data.generation is "${String(data.generation)}", not a positive integer`);
   return { kind, namespace: data.namespace as string, name: data.name as string, uid: data.uid as string, generation };
 }

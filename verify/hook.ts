@@ -30,7 +30,8 @@ import { readGate } from "./gate";
 import { renderVerdict } from "./report";
 import { DEFAULT_TIMEOUT_SECONDS, verifyRollout, type VerifyOptions } from "./rollout";
 
-export interface VerifyHookOptions extends Pick<VerifyOptions, "timeoutSeconds" | "stableForSeconds" | "unschedulableGraceSeconds" | "backoff"> {
+export interface VerifyHookOptions
+  extends Pick<VerifyOptions, "timeoutSeconds" | "stableForSeconds" | "unschedulableGraceSeconds" | "backoff"> {
   /** Hook name; unique per program. @default "crashguard-verify" */
   name?: string;
   /**
@@ -66,10 +67,12 @@ export function verifyHook(options: VerifyHookOptions = {}): pulumi.ResourceHook
 
 /** Resolves once the engine knows the value — on `up`, before any hook of a resource that uses it can run. */
 function valueWhenKnown(input: pulumi.Input<string>): Promise<string> {
-  return new Promise((resolve) => pulumi.output(input).apply((v) => {
-    resolve(v);
-    return v;
-  }));
+  return new Promise((resolve) =>
+    pulumi.output(input).apply((v) => {
+      resolve(v);
+      return v;
+    }),
+  );
 }
 
 /** The hook's function, exported because `setMocks` never invokes hooks: tests call it directly. */

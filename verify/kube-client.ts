@@ -120,13 +120,21 @@ export class KubeClient {
   }
 
   /** One GET, retried with backoff on 429, 5xx and connection failures until the deadline. */
-  async getText(path: string, query: Record<string, string>, target: Target, signal?: AbortSignal, call: CallOptions = {}): Promise<string> {
+  async getText(
+    path: string,
+    query: Record<string, string>,
+    target: Target,
+    signal?: AbortSignal,
+    call: CallOptions = {},
+  ): Promise<string> {
     const deadline = call.deadline ?? this.options.deadline;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     let last: ApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.bounded(target, deadline, signal, async (bound) => readBody(await this.open(path, query, target, bound, deadline), this.maxBody, target));
+        return await this.bounded(target, deadline, signal, async (bound) =>
+          readBody(await this.open(path, query, target, bound, deadline), this.maxBody, target),
+        );
       } catch (err) {
         // The failure that made us retry says more than "the deadline passed" during the retry.
         if (err instanceof DeadlineError && last) throw gaveUp(last, attempt);
@@ -146,7 +154,14 @@ export class KubeClient {
    * GoneError on 410, DeadlineError at the deadline, ApiError otherwise. A dropped connection
    * resolves too — the caller resumes from the last resourceVersion it saw.
    */
-  async watch<T>(path: string, query: Record<string, string>, target: Target, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal, call: CallOptions = {}): Promise<void> {
+  async watch<T>(
+    path: string,
+    query: Record<string, string>,
+    target: Target,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+    call: CallOptions = {},
+  ): Promise<void> {
     const deadline = call.deadline ?? this.options.deadline;
     await this.bounded(target, deadline, signal, async (bound) => {
       const res = await this.open(path, { ...query, watch: "1", allowWatchBookmarks: "true" }, target, bound, deadline);
@@ -163,7 +178,8 @@ export class KubeClient {
             if (event.type === "ERROR") throw statusError(event.object as Status, target, this.conn);
             onEvent(event);
           }
-          if (buffered.length > this.maxBody) throw new ApiError(`${describe(target)}: a watch event is larger than ${mib(this.maxBody)}`, 502);
+          if (buffered.length > this.maxBody)
+            throw new ApiError(`${describe(target)}: a watch event is larger than ${mib(this.maxBody)}`, 502);
         }
       } catch (err) {
         if (err instanceof GoneError || err instanceof ApiError || bound.aborted) throw err;
@@ -179,7 +195,12 @@ export class KubeClient {
   }
 
   /** Runs `work` under the deadline: when it passes first, the call fails with its name and the time waited. */
-  private async bounded<R>(target: Target, deadline: number | undefined, signal: AbortSignal | undefined, work: (bound: AbortSignal) => Promise<R>): Promise<R> {
+  private async bounded<R>(
+    target: Target,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+    work: (bound: AbortSignal) => Promise<R>,
+  ): Promise<R> {
     if (deadline !== undefined && Date.now() >= deadline) throw this.deadlineError(target, deadline);
     const started = Date.now();
     const limit = untilDeadline(deadline, signal);
@@ -196,10 +217,19 @@ export class KubeClient {
 
   private deadlineError(target: Target, deadline: number, started = deadline): DeadlineError {
     const waited = Math.max(0, Math.round((deadline - started) / 100) / 10);
-    return new DeadlineError(`${describe(target)}: no complete answer from the API server ${this.conn.server} within the deadline (waited ${waited}s)`, 0);
+    return new DeadlineError(
+      `${describe(target)}: no complete answer from the API server ${this.conn.server} within the deadline (waited ${waited}s)`,
+      0,
+    );
   }
 
-  private async open(path: string, query: Record<string, string>, target: Target, signal: AbortSignal, deadline: number | undefined): Promise<http.IncomingMessage> {
+  private async open(
+    path: string,
+    query: Record<string, string>,
+    target: Target,
+    signal: AbortSignal,
+    deadline: number | undefined,
+  ): Promise<http.IncomingMessage> {
     const url = new URL(this.conn.server + path);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const authorization = await this.conn.authorization({ deadline, signal });
@@ -210,20 +240,24 @@ export class KubeClient {
       const req = transport.request(url, { method: "GET", headers, agent: this.agent, signal }, (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(res);
-        readBody(res, 1024 * 1024, target).then(
-          (text) => {
-            let body: Status = {};
-            try {
-              const parsed: unknown = JSON.parse(text);
-              if (parsed && typeof parsed === "object") body = parsed as Status;
-            } catch {
-              body = { message: res.statusMessage };
-            }
-            const retryAfter = Number(res.headers["retry-after"]);
-            reject(statusError({ message: typeof body.message === "string" ? body.message : undefined, code: status }, target, this.conn, Number.isFinite(retryAfter) ? retryAfter : undefined));
-          },
-          reject,
-        );
+        readBody(res, 1024 * 1024, target).then((text) => {
+          let body: Status = {};
+          try {
+            const parsed: unknown = JSON.parse(text);
+            if (parsed && typeof parsed === "object") body = parsed as Status;
+          } catch {
+            body = { message: res.statusMessage };
+          }
+          const retryAfter = Number(res.headers["retry-after"]);
+          reject(
+            statusError(
+              { message: typeof body.message === "string" ? body.message : undefined, code: status },
+              target,
+              this.conn,
+              Number.isFinite(retryAfter) ? retryAfter : undefined,
+            ),
+          );
+        }, reject);
       });
       req.on("error", (err: NodeJS.ErrnoException) => {
         if (signal.aborted) return reject(err);
@@ -231,7 +265,12 @@ export class KubeClient {
           const fix = `set certificate-authority-data for the cluster of context "${this.conn.context}" (on AKS, az aks get-credentials writes it)`;
           return reject(new ApiError(`cannot trust the API server ${this.conn.server} (${err.code}): ${fix}`, 495));
         }
-        reject(new ApiError(scrub(`${describe(target)}: cannot reach the API server ${this.conn.server} (${err.code ?? err.message})`, this.conn), 0));
+        reject(
+          new ApiError(
+            scrub(`${describe(target)}: cannot reach the API server ${this.conn.server} (${err.code ?? err.message})`, this.conn),
+            0,
+          ),
+        );
       });
       req.end();
     });
@@ -257,7 +296,10 @@ async function readBody(res: http.IncomingMessage, max: number, target: Target):
     }
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError(`${describe(target)}: the connection broke while reading the answer (${(err as NodeJS.ErrnoException).code ?? "aborted"})`, 0);
+    throw new ApiError(
+      `${describe(target)}: the connection broke while reading the answer (${(err as NodeJS.ErrnoException).code ?? "aborted"})`,
+      0,
+    );
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -289,16 +331,30 @@ function mib(bytes: number): string {
 }
 
 /** Certificate errors no retry can fix; 495 is nginx's "SSL Certificate Error", outside the API's codes. */
-const TLS_TRUST_ERRORS = new Set(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
+const TLS_TRUST_ERRORS = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 function statusError(status: Status, target: Target, conn: Connection, retryAfterSeconds?: number): Error {
   const code = typeof status.code === "number" ? status.code : 0;
   const where = `${target.resource} in namespace ${target.namespace}`;
   if (code === 410) return new GoneError(`watch of ${where} expired (410 Gone)`);
   if (code === 401) {
-    return new ApiError(`the API server rejected the credentials of context "${conn.context}" (401 Unauthorized): refresh the kubeconfig (on AKS: az aks get-credentials, kubelogin)`, 401);
+    return new ApiError(
+      `the API server rejected the credentials of context "${conn.context}" (401 Unauthorized): refresh the kubeconfig (on AKS: az aks get-credentials, kubelogin)`,
+      401,
+    );
   }
-  if (code === 403) return new ApiError(`cannot ${target.verb} ${where}: grant verbs ${verbsFor(target.resource)} on ${target.resource} (see verify/rbac.yaml)`, 403);
+  if (code === 403)
+    return new ApiError(
+      `cannot ${target.verb} ${where}: grant verbs ${verbsFor(target.resource)} on ${target.resource} (see verify/rbac.yaml)`,
+      403,
+    );
   const detail = typeof status.message === "string" && status.message ? `: ${status.message}` : "";
   return new ApiError(scrub(`${target.verb} ${where} failed with HTTP ${code}${detail}`, conn), code, retryAfterSeconds);
 }

@@ -83,14 +83,22 @@ const SECRET_NAME = /secret|token|password|passwd|key|credential|certificate/i;
 export function loadConnection(options: KubeconfigOptions = {}): Connection {
   const env = options.env ?? process.env;
   const sources = readSources(options.kubeconfig, env);
-  const pick = <T>(list: "clusters" | "contexts" | "users", name: string | undefined, field: string): { value: T; dir: string; label: string } | undefined => {
+  const pick = <T>(
+    list: "clusters" | "contexts" | "users",
+    name: string | undefined,
+    field: string,
+  ): { value: T; dir: string; label: string } | undefined => {
     for (const s of sources) {
       const entries = s.config[list] ?? [];
-      if (!Array.isArray(entries)) throw new KubeconfigError(`"${list}" in kubeconfig ${s.label} must be a list of entries with a name and a ${field}, as kubectl writes it`);
+      if (!Array.isArray(entries))
+        throw new KubeconfigError(
+          `"${list}" in kubeconfig ${s.label} must be a list of entries with a name and a ${field}, as kubectl writes it`,
+        );
       const entry = entries.find((e) => e?.name === name);
       if (!entry) continue;
       const value = entry[field] ?? {};
-      if (typeof value !== "object" || Array.isArray(value)) throw new KubeconfigError(`${list}[name=${name}].${field} in kubeconfig ${s.label} must be a mapping`);
+      if (typeof value !== "object" || Array.isArray(value))
+        throw new KubeconfigError(`${list}[name=${name}].${field} in kubeconfig ${s.label} must be a mapping`);
       return { value: value as T, dir: s.dir, label: s.label };
     }
     return undefined;
@@ -101,7 +109,8 @@ export function loadConnection(options: KubeconfigOptions = {}): Connection {
   const context = pick<{ cluster?: string; user?: string; namespace?: string }>("contexts", contextName, "context")?.value;
   if (!context) throw new KubeconfigError(`context "${contextName}" not found in ${where}`);
   const cluster = pick<RawCluster>("clusters", context.cluster, "cluster");
-  if (!cluster?.value.server) throw new KubeconfigError(`cluster "${context.cluster ?? ""}" of context "${contextName}" has no server in ${where}`);
+  if (!cluster?.value.server)
+    throw new KubeconfigError(`cluster "${context.cluster ?? ""}" of context "${contextName}" has no server in ${where}`);
   const server = serverURL(cluster.value.server, `clusters[name=${context.cluster}].cluster.server in kubeconfig ${cluster.label}`);
   const user = pick<RawUser>("users", context.user, "user") ?? { value: {}, dir: cluster.dir, label: cluster.label };
   const file = (path: string | undefined, data: string | undefined, dir: string, what: string): Buffer | undefined => {
@@ -118,12 +127,22 @@ export function loadConnection(options: KubeconfigOptions = {}): Connection {
   const credential = u.token ? "token" : u.tokenFile ? "tokenFile" : u.username && u.password ? "password" : u.exec ? "exec" : undefined;
   if (credential && server.protocol === "http:") {
     // As kubectl: credentials travel only over TLS, where nobody on the path can read them.
-    throw new KubeconfigError(`refusing to send the credentials of ${userField(credential)} over plain http to ${server.origin}: use an https:// server in clusters[name=${context.cluster}].cluster.server`);
+    throw new KubeconfigError(
+      `refusing to send the credentials of ${userField(credential)} over plain http to ${server.origin}: use an https:// server in clusters[name=${context.cluster}].cluster.server`,
+    );
   }
-  const secrets = [u.token, u.password, u.username && u.password ? Buffer.from(`${u.username}:${u.password}`).toString("base64") : undefined, ...pluginSecrets(u.exec)].filter(
-    (s): s is string => typeof s === "string" && s.length > 0,
+  const secrets = [
+    u.token,
+    u.password,
+    u.username && u.password ? Buffer.from(`${u.username}:${u.password}`).toString("base64") : undefined,
+    ...pluginSecrets(u.exec),
+  ].filter((s): s is string => typeof s === "string" && s.length > 0);
+  const ca = file(
+    cluster.value["certificate-authority"],
+    cluster.value["certificate-authority-data"],
+    cluster.dir,
+    "certificate-authority",
   );
-  const ca = file(cluster.value["certificate-authority"], cluster.value["certificate-authority-data"], cluster.dir, "certificate-authority");
   const cert = file(u["client-certificate"], u["client-certificate-data"], user.dir, "client-certificate");
   const key = file(u["client-key"], u["client-key-data"], user.dir, "client-key");
   checkTLSMaterial(ca, cert, key, contextName);
@@ -147,7 +166,8 @@ function serverURL(server: unknown, field: string): URL {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) throw new KubeconfigError(`${field} must be an https:// URL such as https://my-cluster.hcp.westeurope.azmk8s.io:443`);
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
+    throw new KubeconfigError(`${field} must be an https:// URL such as https://my-cluster.hcp.westeurope.azmk8s.io:443`);
   return url;
 }
 
@@ -157,7 +177,9 @@ function checkTLSMaterial(ca: Buffer | undefined, cert: Buffer | undefined, key:
     try {
       load();
     } catch {
-      throw new KubeconfigError(`the ${what} of context "${context}" is not a usable PEM certificate${what.includes("key") ? " and key pair" : ""}: fetch the kubeconfig again (on AKS: az aks get-credentials)`);
+      throw new KubeconfigError(
+        `the ${what} of context "${context}" is not a usable PEM certificate${what.includes("key") ? " and key pair" : ""}: fetch the kubeconfig again (on AKS: az aks get-credentials)`,
+      );
     }
   };
   if (ca) check("certificate-authority", () => new X509Certificate(ca));
@@ -171,15 +193,21 @@ function pluginSecrets(exec: RawUser["exec"]): string[] {
   args.forEach((arg, i) => {
     const eq = arg.indexOf("=");
     if (arg.startsWith("-") && eq > 0 && SECRET_NAME.test(arg.slice(0, eq))) out.push(arg.slice(eq + 1));
-    else if (arg.startsWith("-") && eq < 0 && SECRET_NAME.test(arg) && i + 1 < args.length && !args[i + 1].startsWith("-")) out.push(args[i + 1]);
+    else if (arg.startsWith("-") && eq < 0 && SECRET_NAME.test(arg) && i + 1 < args.length && !args[i + 1].startsWith("-"))
+      out.push(args[i + 1]);
   });
   for (const e of Array.isArray(exec?.env) ? exec.env : []) if (e && SECRET_NAME.test(String(e.name)) && e.value) out.push(String(e.value));
   return out;
 }
 
 function readSources(kubeconfig: string | undefined, env: NodeJS.ProcessEnv): Source[] {
-  if (kubeconfig && (kubeconfig.includes("\n") || kubeconfig.trimStart().startsWith("{"))) return [{ config: parseConfig(kubeconfig, "the given kubeconfig"), dir: process.cwd(), label: "the given kubeconfig" }];
-  const paths = kubeconfig ? [kubeconfig] : env.KUBECONFIG ? env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(env.HOME ?? homedir(), ".kube", "config")];
+  if (kubeconfig && (kubeconfig.includes("\n") || kubeconfig.trimStart().startsWith("{")))
+    return [{ config: parseConfig(kubeconfig, "the given kubeconfig"), dir: process.cwd(), label: "the given kubeconfig" }];
+  const paths = kubeconfig
+    ? [kubeconfig]
+    : env.KUBECONFIG
+      ? env.KUBECONFIG.split(delimiter).filter(Boolean)
+      : [join(env.HOME ?? homedir(), ".kube", "config")];
   return paths.map((path) => {
     let text: string;
     try {
@@ -227,8 +255,16 @@ function execCredential(exec: NonNullable<RawUser["exec"]>, context: string, env
   return async (bound = {}) => {
     if (cached && cached.expires > Date.now() + 10_000) return `Bearer ${cached.token}`;
     // As client-go runs plugins: the kubeconfig's env on top of ours, and the request in KUBERNETES_EXEC_INFO.
-    const execInfo = { apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", spec: { interactive: false } };
-    const childEnv = { ...env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
+    const execInfo = {
+      apiVersion: exec.apiVersion ?? "client.authentication.k8s.io/v1beta1",
+      kind: "ExecCredential",
+      spec: { interactive: false },
+    };
+    const childEnv = {
+      ...env,
+      ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])),
+      KUBERNETES_EXEC_INFO: JSON.stringify(execInfo),
+    };
     const limitMs = bound.deadline === undefined ? PLUGIN_TIMEOUT_MS : Math.min(PLUGIN_TIMEOUT_MS, bound.deadline - Date.now());
     const stdout = await runPlugin(exec.command, (exec.args ?? []).map(String), childEnv, limitMs, bound.signal, name);
     let token: string | undefined;
@@ -256,7 +292,14 @@ const MAX_PLUGIN_OUTPUT = 1024 * 1024;
  * started (a shell script's children hold its stdout open) are killed together. Errors name the
  * plugin and how it ended, never its arguments or output, where credentials live.
  */
-function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, limitMs: number, signal: AbortSignal | undefined, name: string): Promise<string> {
+function runPlugin(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  limitMs: number,
+  signal: AbortSignal | undefined,
+  name: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     if (limitMs <= 0 || signal?.aborted) return reject(new KubeconfigError(`${name} was not started: the deadline has passed`));
     const child = spawn(command, args, { env, detached: process.platform !== "win32", stdio: ["ignore", "pipe", "ignore"] });
@@ -290,13 +333,18 @@ function runPlugin(command: string, args: string[], env: NodeJS.ProcessEnv, limi
       if (err) reject(err);
       else resolve(stdout);
     };
-    child.on("error", (err: NodeJS.ErrnoException) => finish(new KubeconfigError(`${name} could not be started (${err.code ?? "error"}): install it or fix exec.command`)));
+    child.on("error", (err: NodeJS.ErrnoException) =>
+      finish(new KubeconfigError(`${name} could not be started (${err.code ?? "error"}): install it or fix exec.command`)),
+    );
     // "exit", not "close": a failed plugin's grandchild holding the pipe open must not keep us waiting.
     child.on("exit", (code, sig) => {
       if (killedFor) return finish(new KubeconfigError(`${name} ${killedFor}`));
       // All of stdout first — unless a whole ExecCredential is already there, and a daemon the
       // plugin left behind holds the pipe; the time limit bounds the wait either way.
-      if (code === 0) return child.stdout.closed || isJSON(stdout) ? finish() : child.stdout.once("close", () => finish(killedFor ? new KubeconfigError(`${name} ${killedFor}`) : undefined));
+      if (code === 0)
+        return child.stdout.closed || isJSON(stdout)
+          ? finish()
+          : child.stdout.once("close", () => finish(killedFor ? new KubeconfigError(`${name} ${killedFor}`) : undefined));
       finish(new KubeconfigError(`${name} failed (${sig ? `killed by ${sig}` : `exit code ${code}`})`));
     });
   });

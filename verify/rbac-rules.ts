@@ -20,8 +20,18 @@ export const VERIFIER_RULES: readonly VerifierRule[] = [
   { apiGroup: "apps", resource: "deployments", verbs: ["list", "watch"], why: "read generation, selector and rollout conditions" },
   { apiGroup: "apps", resource: "statefulsets", verbs: ["list", "watch"], why: "read generation, selector and updateRevision" },
   { apiGroup: "apps", resource: "daemonsets", verbs: ["list", "watch"], why: "read generation, selector and desired pods" },
-  { apiGroup: "apps", resource: "replicasets", verbs: ["list", "watch"], why: "find a Deployment's new ReplicaSet and its pod-template-hash" },
-  { apiGroup: "apps", resource: "controllerrevisions", verbs: ["list", "watch"], why: "find a DaemonSet's current controller-revision-hash" },
+  {
+    apiGroup: "apps",
+    resource: "replicasets",
+    verbs: ["list", "watch"],
+    why: "find a Deployment's new ReplicaSet and its pod-template-hash",
+  },
+  {
+    apiGroup: "apps",
+    resource: "controllerrevisions",
+    verbs: ["list", "watch"],
+    why: "find a DaemonSet's current controller-revision-hash",
+  },
   { apiGroup: "", resource: "pods", verbs: ["list", "watch"], why: "watch the new revision's pods" },
   { apiGroup: "", resource: "pods/log", verbs: ["get"], why: "quote the crashed container's last log lines" },
   { apiGroup: "", resource: "events", verbs: ["list", "watch"], why: "tell liveness kills and scheduling failures apart" },
@@ -71,7 +81,10 @@ export function roleBindingManifest(namespace: string, subject: BindingSubject, 
 }
 
 /** The example subject and namespace `verify/rbac.yaml` is written for. */
-export const RBAC_YAML_EXAMPLE = { namespace: "shop", subject: { kind: "ServiceAccount", name: "deployer", namespace: "ci" } as BindingSubject };
+export const RBAC_YAML_EXAMPLE = {
+  namespace: "shop",
+  subject: { kind: "ServiceAccount", name: "deployer", namespace: "ci" } as BindingSubject,
+};
 
 /** The text of `verify/rbac.yaml`: the ClusterRole and an example RoleBinding to adapt. */
 export function rbacYaml(): string {

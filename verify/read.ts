@@ -5,7 +5,9 @@
  */
 
 /** Narrows a declared object type to itself (and `unknown` to a record) once the value really is an object. */
-export function isRecord<T>(value: T): value is Exclude<T, null | undefined | string | number | boolean | bigint | symbol | readonly unknown[]> & Record<string, unknown> {
+export function isRecord<T>(
+  value: T,
+): value is Exclude<T, null | undefined | string | number | boolean | bigint | symbol | readonly unknown[]> & Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -82,17 +82,32 @@ export function fixFor(category: FailureCategory, spec: Container | undefined, p
         text: `The application exited with an error: read its previous logs (below) and fix the app or what it is given — ${path}.command, .args, and the Secrets/ConfigMaps its env refers to.`,
       };
     case "not-executable":
-      return { path: `${path}.command`, text: `The entrypoint ${entrypoint(spec)} is not executable (exit 126): fix ${path}.command or the file's mode in the image.` };
+      return {
+        path: `${path}.command`,
+        text: `The entrypoint ${entrypoint(spec)} is not executable (exit 126): fix ${path}.command or the file's mode in the image.`,
+      };
     case "not-found":
-      return { path: `${path}.command`, text: `The entrypoint ${entrypoint(spec)} was not found in the image (exit 127): fix ${path}.command / .args or the image.` };
+      return {
+        path: `${path}.command`,
+        text: `The entrypoint ${entrypoint(spec)} was not found in the image (exit 127): fix ${path}.command / .args or the image.`,
+      };
     case "start-error":
-      return { path: `${path}.command`, text: `The runtime could not start the process${detail ? ` (${detail})` : ""}: fix ${path}.command, .workingDir or the image${text(spec?.image) ? ` ${text(spec?.image)}` : ""}.` };
+      return {
+        path: `${path}.command`,
+        text: `The runtime could not start the process${detail ? ` (${detail})` : ""}: fix ${path}.command, .workingDir or the image${text(spec?.image) ? ` ${text(spec?.image)}` : ""}.`,
+      };
     case "segfault":
-      return { path: `${path}.image`, text: `The process crashed with a segmentation fault: check the image ${text(spec?.image) ?? "(unknown)"} for a native-library or architecture mismatch, then read the previous logs.` };
+      return {
+        path: `${path}.image`,
+        text: `The process crashed with a segmentation fault: check the image ${text(spec?.image) ?? "(unknown)"} for a native-library or architecture mismatch, then read the previous logs.`,
+      };
     case "startup-probe": {
       const probe = spec?.startupProbe;
       const current = isRecord(probe) ? ` (now ${probeTimings(probe)})` : "";
-      return { path: `${path}.startupProbe`, text: `The startup probe gave up before the app finished starting${current}: raise ${path}.startupProbe.failureThreshold × periodSeconds above the real start time, or make the app start faster.` };
+      return {
+        path: `${path}.startupProbe`,
+        text: `The startup probe gave up before the app finished starting${current}: raise ${path}.startupProbe.failureThreshold × periodSeconds above the real start time, or make the app start faster.`,
+      };
     }
     case "readiness-probe": {
       const probe = spec?.readinessProbe;
@@ -108,19 +123,37 @@ export function fixFor(category: FailureCategory, spec: Container | undefined, p
         text: `runAsNonRoot is set but the image runs as root or as a non-numeric user: set ${path}.securityContext.runAsUser to a non-zero UID the image supports (or build the image with a numeric USER).`,
       };
     case "restarted":
-      return { path, text: `The container restarted and the runtime kept no record of why: read \`kubectl logs --previous\` and the pod's events; a restart fails crashguard's criterion (Ready without restarts).` };
+      return {
+        path,
+        text: `The container restarted and the runtime kept no record of why: read \`kubectl logs --previous\` and the pod's events; a restart fails crashguard's criterion (Ready without restarts).`,
+      };
     case "stuck":
-      return { path: `${path}.command`, text: `The init container has not finished: check what it waits for (a database, a migration lock) in its logs, and fix ${path}.command or the dependency it waits on.` };
+      return {
+        path: `${path}.command`,
+        text: `The init container has not finished: check what it waits for (a database, a migration lock) in its logs, and fix ${path}.command or the dependency it waits on.`,
+      };
     case "killed":
-      return { path: `${path}.lifecycle`, text: `The process was killed by a signal it did not expect: check preStop hooks, ${path}.lifecycle, and whether something else (OOM in a child process, a sidecar) sends signals.` };
+      return {
+        path: `${path}.lifecycle`,
+        text: `The process was killed by a signal it did not expect: check preStop hooks, ${path}.lifecycle, and whether something else (OOM in a child process, a sidecar) sends signals.`,
+      };
     case "exited":
-      return { path: `${path}.command`, text: `The container exited with code 0 but its pod restarts containers: long-running apps must not exit — check ${path}.command / .args; run batch work as a Job instead.` };
+      return {
+        path: `${path}.command`,
+        text: `The container exited with code 0 but its pod restarts containers: long-running apps must not exit — check ${path}.command / .args; run batch work as a Job instead.`,
+      };
     case "image-pull":
-      return { path: `${path}.image`, text: `The image ${text(spec?.image) ?? "(unknown)"} cannot be pulled: check the name and tag exist, and for a private registry set spec imagePullSecrets (or the node's registry access).` };
+      return {
+        path: `${path}.image`,
+        text: `The image ${text(spec?.image) ?? "(unknown)"} cannot be pulled: check the name and tag exist, and for a private registry set spec imagePullSecrets (or the node's registry access).`,
+      };
     case "config-error":
       return configErrorFix(spec, path, detail);
     case "create-error":
-      return { path, text: `The runtime could not create the container${detail ? ` (${detail})` : ""}: check ${path} volumeMounts, securityContext and lifecycle hooks.` };
+      return {
+        path,
+        text: `The runtime could not create the container${detail ? ` (${detail})` : ""}: check ${path} volumeMounts, securityContext and lifecycle hooks.`,
+      };
     case "unschedulable":
       return {
         path: `${podSpecOf(path)}.containers[*].resources.requests`,
@@ -155,7 +188,11 @@ export function parseConfigError(detail: string): { kind: "Secret" | "ConfigMap"
 
 function configErrorFix(spec: Container | undefined, path: string, detail: string): Fix {
   const ref = parseConfigError(detail);
-  if (!ref) return { path: `${path}.env`, text: `A Secret or ConfigMap the container refers to is missing${detail ? ` (${detail})` : ""}: create it, or fix ${path}.env / .envFrom.` };
+  if (!ref)
+    return {
+      path: `${path}.env`,
+      text: `A Secret or ConfigMap the container refers to is missing${detail ? ` (${detail})` : ""}: create it, or fix ${path}.env / .envFrom.`,
+    };
   const refPath = referencePath(spec, path, ref.kind, ref.name, ref.key);
   const where = refPath ?? `${path}.env / .envFrom`;
   return {
@@ -166,10 +203,17 @@ function configErrorFix(spec: Container | undefined, path: string, detail: strin
   };
 }
 
-function referencePath(spec: Container | undefined, path: string, kind: "Secret" | "ConfigMap", name: string, key?: string): string | undefined {
+function referencePath(
+  spec: Container | undefined,
+  path: string,
+  kind: "Secret" | "ConfigMap",
+  name: string,
+  key?: string,
+): string | undefined {
   const refKey = kind === "Secret" ? "secretKeyRef" : "configMapKeyRef";
   const env = records<NonNullable<Container["env"]>[number]>(spec?.env);
-  const matches = (e: (typeof env)[number]) => e.valueFrom?.[refKey]?.name === name && (key === undefined || e.valueFrom?.[refKey]?.key === key);
+  const matches = (e: (typeof env)[number]) =>
+    e.valueFrom?.[refKey]?.name === name && (key === undefined || e.valueFrom?.[refKey]?.key === key);
   const envIndex = env.findIndex(matches);
   if (envIndex >= 0) return `${path}.env[${envIndex}].valueFrom.${refKey}`;
   const fromKey = kind === "Secret" ? "secretRef" : "configMapRef";
@@ -183,29 +227,62 @@ export function podFixFor(category: PodFailureCategory, pod: Pod, specPath: stri
     case "unschedulable":
       return fixFor("unschedulable", undefined, `${specPath}.containers[0]`, detail);
     case "scheduling-gated":
-      return { path: `${specPath}.schedulingGates`, text: `The pod waits for scheduling gates${detail ? ` (${detail})` : ""} that nothing removed: make sure the controller that owns each gate is running, or drop the gate from ${specPath}.schedulingGates.` };
+      return {
+        path: `${specPath}.schedulingGates`,
+        text: `The pod waits for scheduling gates${detail ? ` (${detail})` : ""} that nothing removed: make sure the controller that owns each gate is running, or drop the gate from ${specPath}.schedulingGates.`,
+      };
     case "mount": {
       const ref = /\b(secret|configmap) "([^"]+)" not found/i.exec(detail);
       const volumes = records<{ name?: unknown; secret?: { secretName?: unknown }; configMap?: { name?: unknown } }>(pod?.spec?.volumes);
-      const index = ref ? volumes.findIndex((v) => (ref[1].toLowerCase() === "secret" ? text(v.secret?.secretName) : text(v.configMap?.name)) === ref[2]) : -1;
+      const index = ref
+        ? volumes.findIndex((v) => (ref[1].toLowerCase() === "secret" ? text(v.secret?.secretName) : text(v.configMap?.name)) === ref[2])
+        : -1;
       if (ref) {
         const kind = ref[1].toLowerCase() === "secret" ? "Secret" : "ConfigMap";
-        const at = index >= 0 ? `${specPath}.volumes[${index}].${kind === "Secret" ? "secret.secretName" : "configMap.name"}` : `${specPath}.volumes`;
-        return { path: at, text: `The ${kind} "${ref[2]}" a volume refers to does not exist: create it before the rollout, fix the name at ${at}, or mark the volume optional.` };
+        const at =
+          index >= 0
+            ? `${specPath}.volumes[${index}].${kind === "Secret" ? "secret.secretName" : "configMap.name"}`
+            : `${specPath}.volumes`;
+        return {
+          path: at,
+          text: `The ${kind} "${ref[2]}" a volume refers to does not exist: create it before the rollout, fix the name at ${at}, or mark the volume optional.`,
+        };
       }
-      if (/Multi-Attach/i.test(detail)) return { path: `${specPath}.volumes`, text: `A ReadWriteOnce disk is still attached to another pod's node: use a rolling strategy that stops the old pod first (Recreate, or maxSurge 0), or a ReadWriteMany volume.` };
-      return { path: `${specPath}.volumes`, text: `A volume cannot be mounted${detail ? ` (${detail})` : ""}: check the PersistentVolumeClaim is Bound and the volume source at ${specPath}.volumes exists.` };
+      if (/Multi-Attach/i.test(detail))
+        return {
+          path: `${specPath}.volumes`,
+          text: `A ReadWriteOnce disk is still attached to another pod's node: use a rolling strategy that stops the old pod first (Recreate, or maxSurge 0), or a ReadWriteMany volume.`,
+        };
+      return {
+        path: `${specPath}.volumes`,
+        text: `A volume cannot be mounted${detail ? ` (${detail})` : ""}: check the PersistentVolumeClaim is Bound and the volume source at ${specPath}.volumes exists.`,
+      };
     }
     case "sandbox":
-      return { path: specPath, text: `The node cannot set up the pod's network or runtime sandbox${detail ? ` (${detail})` : ""}: not a spec problem — check the CNI plugin and IP addresses left in the node subnet (on AKS: Azure CNI subnet size), then the node itself.` };
+      return {
+        path: specPath,
+        text: `The node cannot set up the pod's network or runtime sandbox${detail ? ` (${detail})` : ""}: not a spec problem — check the CNI plugin and IP addresses left in the node subnet (on AKS: Azure CNI subnet size), then the node itself.`,
+      };
     case "creating":
-      return { path: specPath, text: `Containers have been in ContainerCreating for long with no event saying why: read the pod's events (\`kubectl get events --field-selector involvedObject.name=…\`) — usually a volume, an image or the node.` };
+      return {
+        path: specPath,
+        text: `Containers have been in ContainerCreating for long with no event saying why: read the pod's events (\`kubectl get events --field-selector involvedObject.name=…\`) — usually a volume, an image or the node.`,
+      };
     case "node-lost":
-      return { path: `${specPath}.tolerations`, text: `The pod's node (${detail}) stopped reporting: the pod is replaced only after its toleration for node.kubernetes.io/unreachable expires (300 s by default); check the node pool, and lower tolerationSeconds at ${specPath}.tolerations to move faster.` };
+      return {
+        path: `${specPath}.tolerations`,
+        text: `The pod's node (${detail}) stopped reporting: the pod is replaced only after its toleration for node.kubernetes.io/unreachable expires (300 s by default); check the node pool, and lower tolerationSeconds at ${specPath}.tolerations to move faster.`,
+      };
     case "evicted":
-      return { path: `${specPath}.containers[*].resources.requests`, text: `The node ran short of a resource and evicted the pod${detail ? ` (${detail})` : ""}: set requests (memory, ephemeral-storage) at ${specPath}.containers[*].resources.requests to what the app really uses, so it is placed where that fits.` };
+      return {
+        path: `${specPath}.containers[*].resources.requests`,
+        text: `The node ran short of a resource and evicted the pod${detail ? ` (${detail})` : ""}: set requests (memory, ephemeral-storage) at ${specPath}.containers[*].resources.requests to what the app really uses, so it is placed where that fits.`,
+      };
     case "rejected":
-      return { path: `${specPath}.containers[*].resources.requests`, text: `The kubelet refused the pod at admission${detail ? ` (${detail})` : ""}: the node could not fit it after scheduling (OutOfcpu / OutOfmemory usually mean static pods or a race with another pod); lower ${specPath}.containers[*].resources.requests or add node capacity.` };
+      return {
+        path: `${specPath}.containers[*].resources.requests`,
+        text: `The kubelet refused the pod at admission${detail ? ` (${detail})` : ""}: the node could not fit it after scheduling (OutOfcpu / OutOfmemory usually mean static pods or a race with another pod); lower ${specPath}.containers[*].resources.requests or add node capacity.`,
+      };
   }
 }
 
@@ -215,10 +292,19 @@ export function podFixFor(category: PodFailureCategory, pod: Pod, specPath: stri
  */
 export function createFailureFix(message: string): Fix {
   if (/exceeded quota|must specify (limits|requests)/i.test(message)) {
-    return { path: "spec.template.spec.containers[*].resources", text: `A ResourceQuota in the namespace refuses the pods: lower spec.template.spec.containers[*].resources (requests and limits) to fit what is left, or raise the quota (kubectl describe resourcequota).` };
+    return {
+      path: "spec.template.spec.containers[*].resources",
+      text: `A ResourceQuota in the namespace refuses the pods: lower spec.template.spec.containers[*].resources (requests and limits) to fit what is left, or raise the quota (kubectl describe resourcequota).`,
+    };
   }
   if (/violates PodSecurity/i.test(message)) {
-    return { path: "spec.template.spec.securityContext", text: `Pod Security admission refuses the pods: set what the message lists at spec.template.spec.securityContext and each container's securityContext (runAsNonRoot, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).` };
+    return {
+      path: "spec.template.spec.securityContext",
+      text: `Pod Security admission refuses the pods: set what the message lists at spec.template.spec.securityContext and each container's securityContext (runAsNonRoot, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault).`,
+    };
   }
-  return { path: "spec.template", text: `An admission check refuses the pods: change spec.template as the message asks, or the policy that rejects it.` };
+  return {
+    path: "spec.template",
+    text: `An admission check refuses the pods: change spec.template as the message asks, or the policy that rejects it.`,
+  };
 }

@@ -31,20 +31,33 @@ export function renderVerdict(v: Verdict, style: Style = PLAIN): string {
 
 export function renderPod(d: PodDiagnosis, style: Style = PLAIN): string {
   const lines = [`  pod ${d.pod}  ${d.phase}  ready=${d.ready}  restarts=${d.restarts}${d.terminating ? "  terminating" : ""}`];
-  if (d.podFailure) lines.push(`    ${style.red(d.podFailure.message)}${d.podFailure.since ? ` (since ${d.podFailure.since})` : ""}  [${d.podFailure.category}]`, `      fix: ${d.podFailure.fix.path}`, `           ${d.podFailure.fix.text}`);
-  for (const w of d.waiting ?? []) lines.push(`    waiting: ${w.message}${w.remainingSeconds !== undefined ? ` (fails in ${w.remainingSeconds}s if it lasts)` : ""}`);
-  if (d.earlierRestarts) lines.push(`    ${d.earlierRestarts.count} earlier restart(s), last ${d.earlierRestarts.lastAt ?? "at an unknown time"} (${d.earlierRestarts.reason ?? "reason unknown"}), outside --since`);
+  if (d.podFailure)
+    lines.push(
+      `    ${style.red(d.podFailure.message)}${d.podFailure.since ? ` (since ${d.podFailure.since})` : ""}  [${d.podFailure.category}]`,
+      `      fix: ${d.podFailure.fix.path}`,
+      `           ${d.podFailure.fix.text}`,
+    );
+  for (const w of d.waiting ?? [])
+    lines.push(`    waiting: ${w.message}${w.remainingSeconds !== undefined ? ` (fails in ${w.remainingSeconds}s if it lasts)` : ""}`);
+  if (d.earlierRestarts)
+    lines.push(
+      `    ${d.earlierRestarts.count} earlier restart(s), last ${d.earlierRestarts.lastAt ?? "at an unknown time"} (${d.earlierRestarts.reason ?? "reason unknown"}), outside --since`,
+    );
   for (const f of d.failures) {
     const code = f.exitCode !== undefined ? `  exit ${f.exitCode}${f.signal ? ` (${f.signal})` : ""}` : "";
-    lines.push(`    container ${f.container}${f.init ? " (init)" : ""}  ${style.red(f.reason)}${code}  restarts=${f.restartCount}  [${f.category}]`);
+    lines.push(
+      `    container ${f.container}${f.init ? " (init)" : ""}  ${style.red(f.reason)}${code}  restarts=${f.restartCount}  [${f.category}]`,
+    );
     lines.push(`      why: ${f.message}`);
     lines.push(`      fix: ${f.fix.path}`, `           ${f.fix.text}`);
     const logs = d.logs[f.container];
-    if (logs?.length) lines.push(`      last ${logs.length} log lines (${f.logsFrom} container):`, ...logs.map((l) => style.dim(`        | ${l}`)));
+    if (logs?.length)
+      lines.push(`      last ${logs.length} log lines (${f.logsFrom} container):`, ...logs.map((l) => style.dim(`        | ${l}`)));
   }
   if (d.events.length) {
     lines.push("    events:");
-    for (const e of d.events) lines.push(`      ${e.type.padEnd(7)} ${e.reason.padEnd(16)} ${e.count > 1 ? `(x${e.count}) ` : ""}${e.message}`);
+    for (const e of d.events)
+      lines.push(`      ${e.type.padEnd(7)} ${e.reason.padEnd(16)} ${e.count > 1 ? `(x${e.count}) ` : ""}${e.message}`);
   }
   lines.push("    reproduce:", ...d.commands.map((c) => `      ${c}`));
   return lines.join("\n");

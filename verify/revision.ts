@@ -17,8 +17,16 @@ export type Workload = Deployment | StatefulSet | DaemonSet;
 /** ReplicaSets for a Deployment, ControllerRevisions for a DaemonSet; StatefulSets need neither. */
 export type RevisionObject = ReplicaSet | ControllerRevision;
 
-export const COLLECTIONS: Record<WorkloadRef["kind"], string> = { Deployment: "deployments", StatefulSet: "statefulsets", DaemonSet: "daemonsets" };
-const REVISION_LABELS: Record<WorkloadRef["kind"], string> = { Deployment: "pod-template-hash", StatefulSet: "controller-revision-hash", DaemonSet: "controller-revision-hash" };
+export const COLLECTIONS: Record<WorkloadRef["kind"], string> = {
+  Deployment: "deployments",
+  StatefulSet: "statefulsets",
+  DaemonSet: "daemonsets",
+};
+const REVISION_LABELS: Record<WorkloadRef["kind"], string> = {
+  Deployment: "pod-template-hash",
+  StatefulSet: "controller-revision-hash",
+  DaemonSet: "controller-revision-hash",
+};
 /** The shortest stabilization window: kubelet needs a few probe periods to notice anything. */
 export const MIN_STABLE_SECONDS = 10;
 
@@ -80,11 +88,20 @@ export function rolloutPlan(kind: WorkloadRef["kind"], workload: Workload): Roll
  * workload (StatefulSets and DaemonSets have no such condition). kstatus reads the same condition
  * (https://github.com/kubernetes-sigs/cli-utils/blob/master/pkg/kstatus/status/core.go).
  */
-export function replicaFailure(kind: WorkloadRef["kind"], workload: Workload, revisionObjects: Iterable<RevisionObject>, events: Iterable<Event>, missingPods: boolean): string | undefined {
+export function replicaFailure(
+  kind: WorkloadRef["kind"],
+  workload: Workload,
+  revisionObjects: Iterable<RevisionObject>,
+  events: Iterable<Event>,
+  missingPods: boolean,
+): string | undefined {
   const revisions = [...revisionObjects];
   const hash = newRevisionHash(kind, workload, revisions);
-  const rs = kind === "Deployment" && hash ? (revisions as ReplicaSet[]).find((r) => r.metadata?.labels?.["pod-template-hash"] === hash) : undefined;
-  const condition = records<{ type?: unknown; status?: unknown; message?: unknown }>(rs?.status?.conditions).find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  const rs =
+    kind === "Deployment" && hash ? (revisions as ReplicaSet[]).find((r) => r.metadata?.labels?.["pod-template-hash"] === hash) : undefined;
+  const condition = records<{ type?: unknown; status?: unknown; message?: unknown }>(rs?.status?.conditions).find(
+    (c) => c.type === "ReplicaFailure" && c.status === "True",
+  );
   if (condition) return `${text(condition.message) ?? "ReplicaFailure"}`;
   if (!missingPods) return undefined;
   const uids = new Set([workload.metadata?.uid, rs?.metadata?.uid].filter(Boolean));
@@ -100,7 +117,9 @@ export function replicaFailure(kind: WorkloadRef["kind"], workload: Workload, re
  */
 export function newRevisionHash(kind: WorkloadRef["kind"], workload: Workload, revisions: Iterable<RevisionObject>): string | undefined {
   const uid = workload.metadata?.uid;
-  const owned = [...revisions].filter((r) => records<{ uid?: unknown; controller?: unknown }>(r.metadata?.ownerReferences).some((o) => o.uid === uid && o.controller !== false));
+  const owned = [...revisions].filter((r) =>
+    records<{ uid?: unknown; controller?: unknown }>(r.metadata?.ownerReferences).some((o) => o.uid === uid && o.controller !== false),
+  );
   if (kind === "StatefulSet") return text((workload as StatefulSet).status?.updateRevision);
   if (kind === "Deployment") {
     const revision = workload.metadata?.annotations?.["deployment.kubernetes.io/revision"];
@@ -122,15 +141,20 @@ export function isNewRevisionPod(kind: WorkloadRef["kind"], hash: string, pod: P
  * at least one full liveness cycle after becoming Ready.
  */
 export function defaultStableSeconds(template: PodTemplateSpec | undefined): number {
-  const containers = [...records<Container>(template?.spec?.containers), ...records<Container>(template?.spec?.initContainers).filter((c) => c.restartPolicy === "Always")];
+  const containers = [
+    ...records<Container>(template?.spec?.containers),
+    ...records<Container>(template?.spec?.initContainers).filter((c) => c.restartPolicy === "Always"),
+  ];
   return Math.max(MIN_STABLE_SECONDS, ...containers.map((c) => probeToleranceSeconds(c.livenessProbe)));
 }
 
 /** Deployments only: the controller gave up (progressDeadlineSeconds passed). */
 export function progressDeadlineExceeded(kind: WorkloadRef["kind"], workload: Workload): string | undefined {
   if (kind !== "Deployment") return undefined;
-  const c = records<{ type?: unknown; status?: unknown; reason?: unknown; message?: unknown }>((workload as Deployment).status?.conditions).find((x) => x.type === "Progressing" && x.status === "False" && x.reason === "ProgressDeadlineExceeded");
-  return c ? text(c.message) ?? "ProgressDeadlineExceeded" : undefined;
+  const c = records<{ type?: unknown; status?: unknown; reason?: unknown; message?: unknown }>(
+    (workload as Deployment).status?.conditions,
+  ).find((x) => x.type === "Progressing" && x.status === "False" && x.reason === "ProgressDeadlineExceeded");
+  return c ? (text(c.message) ?? "ProgressDeadlineExceeded") : undefined;
 }
 
 /** Whether the workload kind uses revision objects at all, and where they live. */

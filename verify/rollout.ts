@@ -156,15 +156,27 @@ class RolloutWatch {
     if (revisions) this.watch<RevisionObject>(revisions, "apps", { labelSelector }, (items) => (this.revisions = items));
   }
 
-  private watch<T extends KubeObject>(resource: string, group: "" | "apps", query: Record<string, string>, update: (items: ReadonlyMap<string, T>) => void): void {
+  private watch<T extends KubeObject>(
+    resource: string,
+    group: "" | "apps",
+    query: Record<string, string>,
+    update: (items: ReadonlyMap<string, T>) => void,
+  ): void {
     const base = group ? `/apis/${group}/v1` : "/api/v1";
     const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace };
     const health: MirrorHealth = { listed: false };
     this.health.set(resource, health);
-    mirror<T>(this.client, spec, (items) => {
-      update(items);
-      this.scheduleEvaluate();
-    }, this.abort.signal, this.options.backoff ?? DEFAULT_BACKOFF, health).catch((err) => this.reject(err));
+    mirror<T>(
+      this.client,
+      spec,
+      (items) => {
+        update(items);
+        this.scheduleEvaluate();
+      },
+      this.abort.signal,
+      this.options.backoff ?? DEFAULT_BACKOFF,
+      health,
+    ).catch((err) => this.reject(err));
   }
 
   /**
@@ -187,12 +199,17 @@ class RolloutWatch {
     if (!w) return void this.fail("not-found", `${what} does not exist`, []);
     const generation = w.metadata?.generation ?? 0;
     this.targetGeneration ??= generation;
-    if ((w.status?.observedGeneration ?? 0) < generation) return this.progress(0, 0, 0, `the controller to observe generation ${generation}`);
+    if ((w.status?.observedGeneration ?? 0) < generation)
+      return this.progress(0, 0, 0, `the controller to observe generation ${generation}`);
     const hash = newRevisionHash(this.ref.kind, w, this.revisions.values());
     if (generation > this.targetGeneration) {
       // An HPA or `kubectl scale` changes spec.replicas: a new generation, the same template and revision.
       if (!this.revision || hash !== this.revision) {
-        return void this.fail("superseded", `superseded: generation ${generation} replaced generation ${this.targetGeneration} before it became healthy`, []);
+        return void this.fail(
+          "superseded",
+          `superseded: generation ${generation} replaced generation ${this.targetGeneration} before it became healthy`,
+          [],
+        );
       }
       this.targetGeneration = generation;
     }
@@ -200,7 +217,12 @@ class RolloutWatch {
     const plan = rolloutPlan(this.ref.kind, w);
     const pods = hash ? this.newPods(hash) : [];
     const cannotCreate = replicaFailure(this.ref.kind, w, this.revisions.values(), this.events.values(), pods.length < plan.newPods);
-    if (cannotCreate) return void this.fail("replica-failure", `the controller cannot create the new pods: ${cannotCreate} — fix: ${createFailureFix(cannotCreate).text}`, []);
+    if (cannotCreate)
+      return void this.fail(
+        "replica-failure",
+        `the controller cannot create the new pods: ${cannotCreate} — fix: ${createFailureFix(cannotCreate).text}`,
+        [],
+      );
     if (deadline) return void this.fail("progress-deadline", `progress deadline exceeded: ${deadline}`, this.unhealthyPods());
     if (plan.paused) return this.progress(plan.newPods, 0, 0, "the Deployment to be resumed (spec.paused is true; kubectl rollout resume)");
     if (!hash) return this.progress(plan.newPods, 0, 0, "the new revision to be created");
@@ -210,7 +232,9 @@ class RolloutWatch {
     const failing = diagnoses.filter(isFailing);
     if (failing.length > 0) {
       const unschedulable = failing.every((d) => d.failures.length === 0 && d.podFailure?.category === "unschedulable");
-      const message = unschedulable ? `${failing.length} of ${plan.newPods} new pods cannot be scheduled` : `${failing.length} of ${plan.newPods} new pods failing`;
+      const message = unschedulable
+        ? `${failing.length} of ${plan.newPods} new pods cannot be scheduled`
+        : `${failing.length} of ${plan.newPods} new pods failing`;
       return void this.fail(unschedulable ? "unschedulable" : "pod-failed", message, failing);
     }
     this.wakeForStalls(diagnoses);
@@ -225,25 +249,38 @@ class RolloutWatch {
     const old = plan.oldPodsMustGo ? this.oldPods(hash) : [];
     if (old.length > 0) {
       this.stableSince = undefined;
-      return this.progress(plan.newPods, healthy, restartTotal, `${old.length} old pod${old.length > 1 ? "s" : ""} to terminate (${old.slice(0, 3).join(", ")})`);
+      return this.progress(
+        plan.newPods,
+        healthy,
+        restartTotal,
+        `${old.length} old pod${old.length > 1 ? "s" : ""} to terminate (${old.slice(0, 3).join(", ")})`,
+      );
     }
     const window = Math.max(this.options.stableForSeconds ?? defaultStableSeconds(w.spec?.template), plan.minReadySeconds);
     const done = (message: string) => {
       this.decided = true;
       this.decide({ verdict: "succeeded", message, pods: [] }, plan.newPods, healthy);
     };
-    if (plan.newPods === 0) return done(plan.onDelete ? "updateStrategy OnDelete: pods are replaced only when deleted, so the rollout is done once observed" : "no pods to update (partition covers every replica)");
+    if (plan.newPods === 0)
+      return done(
+        plan.onDelete
+          ? "updateStrategy OnDelete: pods are replaced only when deleted, so the rollout is done once observed"
+          : "no pods to update (partition covers every replica)",
+      );
     if (this.stableSince === undefined) {
       this.stableSince = Date.now();
       this.after(window, () => this.evaluate());
     }
-    if (Date.now() - this.stableSince >= window * 1000) return done(`${healthy}/${plan.newPods} new pods Running and Ready with 0 restarts for ${window}s`);
+    if (Date.now() - this.stableSince >= window * 1000)
+      return done(`${healthy}/${plan.newPods} new pods Running and Ready with 0 restarts for ${window}s`);
     this.progress(plan.newPods, healthy, restartTotal, `pods to stay ready for ${window}s`);
   }
 
   /** Re-evaluates when the nearest stall's grace runs out. */
   private wakeForStalls(diagnoses: PodDiagnosis[]): void {
-    const remaining = diagnoses.flatMap((d) => (d.waiting ?? []).map((s) => s.remainingSeconds)).filter((r): r is number => r !== undefined);
+    const remaining = diagnoses
+      .flatMap((d) => (d.waiting ?? []).map((s) => s.remainingSeconds))
+      .filter((r): r is number => r !== undefined);
     if (remaining.length === 0) return;
     clearTimeout(this.waitTimer);
     this.waitTimer = setTimeout(() => this.evaluate(), Math.min(...remaining) * 1000 + 20);
@@ -268,7 +305,12 @@ class RolloutWatch {
       }
       if (!health.listed) {
         this.decided = true;
-        return this.reject(new ApiError(`no verdict after ${timeout}s: no answer from the API server ${this.server} to ${health.calling ?? "the first request"}`, 0));
+        return this.reject(
+          new ApiError(
+            `no verdict after ${timeout}s: no answer from the API server ${this.server} to ${health.calling ?? "the first request"}`,
+            0,
+          ),
+        );
       }
     }
     const pods = this.unhealthyPods();
@@ -330,11 +372,17 @@ class RolloutWatch {
     // calls for each of a thousand identical failures — and never worth waiting on for long.
     const details = new AbortController();
     const detailed = Promise.all(pods.map((d, i) => (i < DETAILED_PODS ? this.complete(d, details.signal).catch(() => d) : d)));
-    const deadline = new Promise<PodDiagnosis[]>((resolve) => this.timers.push(setTimeout(() => resolve(pods), DETAIL_DEADLINE_SECONDS * 1000)));
+    const deadline = new Promise<PodDiagnosis[]>((resolve) =>
+      this.timers.push(setTimeout(() => resolve(pods), DETAIL_DEADLINE_SECONDS * 1000)),
+    );
     const complete = await Promise.race([detailed, deadline]);
     details.abort();
     const desired = this.workload ? rolloutPlan(this.ref.kind, this.workload).newPods : 0;
-    this.decide({ verdict: "failed", reason, message, pods: complete, ...(cause ? { cause } : {}) }, desired, this.newPods().filter(isHealthy).length);
+    this.decide(
+      { verdict: "failed", reason, message, pods: complete, ...(cause ? { cause } : {}) },
+      desired,
+      this.newPods().filter(isHealthy).length,
+    );
   }
 
   private async complete(d: PodDiagnosis, signal: AbortSignal): Promise<PodDiagnosis> {
@@ -342,10 +390,17 @@ class RolloutWatch {
     if (!pod) return d;
     const ns = this.ref.namespace;
     const target = { verb: "list" as const, resource: "events", namespace: ns };
-    const fresh = await this.client.getJSON<{ items?: Event[] }>(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${d.pod}` }, target, signal, detailDeadline());
+    const fresh = await this.client.getJSON<{ items?: Event[] }>(
+      `/api/v1/namespaces/${ns}/events`,
+      { fieldSelector: `involvedObject.name=${d.pod}` },
+      target,
+      signal,
+      detailDeadline(),
+    );
     // The watched events and the fresh list overlap; an event's name identifies it.
     const events = new Map<string, Event>();
-    for (const e of [...this.events.values(), ...(Array.isArray(fresh?.items) ? fresh.items : [])]) if (e?.involvedObject?.name === d.pod) events.set(text(e.metadata?.name) ?? "", e);
+    for (const e of [...this.events.values(), ...(Array.isArray(fresh?.items) ? fresh.items : [])])
+      if (e?.involvedObject?.name === d.pod) events.set(text(e.metadata?.name) ?? "", e);
     const full = this.diagnoseOne(pod, [...events.values()]);
     if (!isFailing(full)) return d;
     for (const f of full.failures.filter((x) => x.logsFrom)) {
@@ -358,7 +413,13 @@ class RolloutWatch {
     const ns = this.ref.namespace;
     const query = { container, tailLines: String(LOG_TAIL_LINES), ...(previous ? { previous: "true" } : {}) };
     try {
-      const text = await this.client.getText(`/api/v1/namespaces/${ns}/pods/${pod}/log`, query, { verb: "get", resource: "pods/log", namespace: ns }, signal, detailDeadline());
+      const text = await this.client.getText(
+        `/api/v1/namespaces/${ns}/pods/${pod}/log`,
+        query,
+        { verb: "get", resource: "pods/log", namespace: ns },
+        signal,
+        detailDeadline(),
+      );
       return text.replace(/\n$/, "").split("\n");
     } catch (err) {
       return [`(logs unavailable: ${err instanceof Error ? err.message : String(err)})`];
@@ -370,7 +431,11 @@ class RolloutWatch {
     const hash = w ? newRevisionHash(this.ref.kind, w, this.revisions.values()) : undefined;
     this.resolve({
       ...result,
-      workload: { ...this.ref, ...(w?.metadata?.generation !== undefined ? { generation: w.metadata.generation } : {}), ...(hash ? { revision: hash } : {}) },
+      workload: {
+        ...this.ref,
+        ...(w?.metadata?.generation !== undefined ? { generation: w.metadata.generation } : {}),
+        ...(hash ? { revision: hash } : {}),
+      },
       elapsedSeconds: Math.round((Date.now() - this.started) / 100) / 10,
       desiredPods: desired,
       readyPods: ready,

@@ -25,38 +25,55 @@ function platformKubeconfig(): pulumi.Output<string> {
   return pulumi.secret(new pulumi.StackReference(platformStack).requireOutput("kubeconfig").apply(String));
 }
 
-const apiConfig = new ConfigMap("api-config", {
-  metadata: { namespace },
-  data: { "settings.yaml": "cache:\n  ttlSeconds: 300\n", FEATURE_FLAGS: "checkout-v2" },
-}, { provider });
+const apiConfig = new ConfigMap(
+  "api-config",
+  {
+    metadata: { namespace },
+    data: { "settings.yaml": "cache:\n  ttlSeconds: 300\n", FEATURE_FLAGS: "checkout-v2" },
+  },
+  { provider },
+);
 
-new Workload("api", {
-  namespace,
-  image: config.get("apiImage") ?? "ghcr.io/acme/api:1.4.2",
-  // 3 to 10 pods at 70 % of the cpu request; the Deployment leaves the count to the autoscaler.
-  autoscaling: { min: 3, max: 10, cpuUtilization: 70 },
-  port: 8080,
-  resources: { cpuRequest: "500m", memoryRequest: "512Mi" },
-  env: { LOG_LEVEL: "info", ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}) },
-  secretEnv: { DATABASE_PASSWORD: { secretName: "api-database", key: "password" } },
-  configEnv: { FEATURE_FLAGS: { configMapName: apiConfig.metadata.name, key: "FEATURE_FLAGS" } },
-  volumes: [
-    { name: "settings", configMap: { name: apiConfig.metadata.name }, mountPath: "/etc/api", readOnly: true },
-    // Key Vault secrets as files, fetched with the pods' workload identity (SecretProviderClass "api-keyvault").
-    { name: "keyvault", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: "api-keyvault" } }, mountPath: "/mnt/secrets", readOnly: true },
-  ],
-  workloadIdentity: { clientId: apiClientId },
-}, { provider });
+new Workload(
+  "api",
+  {
+    namespace,
+    image: config.get("apiImage") ?? "ghcr.io/acme/api:1.4.2",
+    // 3 to 10 pods at 70 % of the cpu request; the Deployment leaves the count to the autoscaler.
+    autoscaling: { min: 3, max: 10, cpuUtilization: 70 },
+    port: 8080,
+    resources: { cpuRequest: "500m", memoryRequest: "512Mi" },
+    env: { LOG_LEVEL: "info", ...(sentryDsn ? { SENTRY_DSN: sentryDsn } : {}) },
+    secretEnv: { DATABASE_PASSWORD: { secretName: "api-database", key: "password" } },
+    configEnv: { FEATURE_FLAGS: { configMapName: apiConfig.metadata.name, key: "FEATURE_FLAGS" } },
+    volumes: [
+      { name: "settings", configMap: { name: apiConfig.metadata.name }, mountPath: "/etc/api", readOnly: true },
+      // Key Vault secrets as files, fetched with the pods' workload identity (SecretProviderClass "api-keyvault").
+      {
+        name: "keyvault",
+        csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: "api-keyvault" } },
+        mountPath: "/mnt/secrets",
+        readOnly: true,
+      },
+    ],
+    workloadIdentity: { clientId: apiClientId },
+  },
+  { provider },
+);
 
 // A queue consumer: nothing calls it, so no Service; it serves only its health endpoints, and
 // replays its backlog for up to a minute before it is ready.
-new Workload("worker", {
-  namespace,
-  image: config.get("workerImage") ?? "ghcr.io/acme/worker:1.4.2",
-  command: ["/worker", "--queue", "orders"],
-  port: 9090,
-  portName: "health",
-  service: false,
-  startupSeconds: 60,
-  resources: { cpuRequest: "250m", memoryRequest: "384Mi", memoryLimit: "512Mi" },
-}, { provider });
+new Workload(
+  "worker",
+  {
+    namespace,
+    image: config.get("workerImage") ?? "ghcr.io/acme/worker:1.4.2",
+    command: ["/worker", "--queue", "orders"],
+    port: 9090,
+    portName: "health",
+    service: false,
+    startupSeconds: 60,
+    resources: { cpuRequest: "250m", memoryRequest: "384Mi", memoryLimit: "512Mi" },
+  },
+  { provider },
+);

@@ -28,8 +28,14 @@ function deployment(name: string, container: k8s.core.v1.Container): Deployment 
 deployment("no-resources", { ...sound, resources: undefined });
 deployment("limit-below-request", { ...sound, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "256Mi" } } });
 deployment("memory-in-mb", { ...sound, resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512MB" } } });
-deployment("probe-timeout-not-below-period", { ...sound, livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, timeoutSeconds: 10 } });
-deployment("probe-on-undeclared-port", { ...sound, readinessProbe: { httpGet: { path: "/ready", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3 } });
+deployment("probe-timeout-not-below-period", {
+  ...sound,
+  livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, timeoutSeconds: 10 },
+});
+deployment("probe-on-undeclared-port", {
+  ...sound,
+  readinessProbe: { httpGet: { path: "/ready", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3 },
+});
 
 new CronJob("cronjob-without-resources", {
   metadata: { name: "cronjob-without-resources" },

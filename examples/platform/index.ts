@@ -29,18 +29,30 @@ const cluster = new AksCluster("aks", {
   nodePools: [{ name: "batch", spot: true, vmSize: "Standard_D4ds_v5", maxCount: 5, labels: { workload: "batch" } }],
 });
 
-const apps = new GuardedNamespace("apps", {
-  quota: { requestsCpu: config.get("appsCpuQuota") ?? "16", requestsMemory: config.get("appsMemoryQuota") ?? "32Gi", limitsMemory: config.get("appsMemoryQuota") ?? "32Gi" },
-}, { provider: cluster.provider });
+const apps = new GuardedNamespace(
+  "apps",
+  {
+    quota: {
+      requestsCpu: config.get("appsCpuQuota") ?? "16",
+      requestsMemory: config.get("appsMemoryQuota") ?? "32Gi",
+      limitsMemory: config.get("appsMemoryQuota") ?? "32Gi",
+    },
+  },
+  { provider: cluster.provider },
+);
 
-new Workload("hello", {
-  namespace: apps.name,
-  image: config.get("helloImage") ?? "ghcr.io/stefanprodan/podinfo:6.7.1",
-  port: 9898,
-  readinessPath: "/readyz",
-  livenessPath: "/healthz",
-  kubeconfig: cluster.kubeconfig, // the rollout verifier watches the same cluster
-}, { provider: cluster.provider });
+new Workload(
+  "hello",
+  {
+    namespace: apps.name,
+    image: config.get("helloImage") ?? "ghcr.io/stefanprodan/podinfo:6.7.1",
+    port: 9898,
+    readinessPath: "/readyz",
+    livenessPath: "/healthz",
+    kubeconfig: cluster.kubeconfig, // the rollout verifier watches the same cluster
+  },
+  { provider: cluster.provider },
+);
 
 export const kubeconfig = cluster.kubeconfig;
 export const namespace = apps.name;

@@ -1,6 +1,6 @@
 /** The runner: the rules over every pod template of any object, with exemptions and excluded namespaces applied. */
-import { Finding, PodTemplate, RULE_IDS, Rule, RuleConfigs, RuleId } from "./types";
-import { podTemplates, TemplateOptions } from "./workload";
+import { type Finding, type PodTemplate, RULE_IDS, type Rule, type RuleConfigs, type RuleId } from "./types";
+import { podTemplates, type TemplateOptions } from "./workload";
 import { isExempt, parseExemptions } from "./exemptions";
 import { RULES } from "./registry";
 

@@ -62,8 +62,14 @@ export const SUGGESTED_PROBE_TIMINGS = {
  * The timings the API server gives a probe that leaves them out
  * (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#configure-probes).
  */
-export const PROBE_DEFAULTS: Readonly<Record<"initialDelaySeconds" | "periodSeconds" | "timeoutSeconds" | "successThreshold" | "failureThreshold", number>> = {
-  initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3,
+export const PROBE_DEFAULTS: Readonly<
+  Record<"initialDelaySeconds" | "periodSeconds" | "timeoutSeconds" | "successThreshold" | "failureThreshold", number>
+> = {
+  initialDelaySeconds: 0,
+  periodSeconds: 10,
+  timeoutSeconds: 1,
+  successThreshold: 1,
+  failureThreshold: 3,
 };
 
 /** Namespaces every rule skips by default: the cluster's own, which platform teams do not author. */

@@ -1,5 +1,5 @@
 /** How findings name a container: its kind in the pod spec, then its name. */
-import { ContainerRef } from "./types";
+import type { ContainerRef } from "./types";
 
 /** `container "api"`, `init container "migrate"`, `sidecar "proxy"`. */
 export function describeContainer(c: ContainerRef): string {

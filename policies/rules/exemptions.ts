@@ -10,7 +10,7 @@
  * (RE2 syntax: https://github.com/google/re2/wiki/Syntax).
  */
 import { EXEMPT_ANNOTATION } from "./workload";
-import { PodTemplate, RuleId } from "./types";
+import type { PodTemplate, RuleId } from "./types";
 
 export interface Exemptions {
   /** Rule ids exempted with a reason. */

@@ -3,13 +3,16 @@
  * that needs a decision only the user can make carries a note saying what to decide.
  */
 import { stringify } from "yaml";
-import { Finding } from "./types";
+import type { Finding } from "./types";
 import { isObject, isUnknown } from "./read";
 import { SECRET, isSecretValue } from "./handlers";
 
 /** A fix that needs a decision only the user can make: what to decide, above what is certain. */
 const NOTE = Symbol("note");
-interface Noted { [NOTE]: string; value: unknown }
+interface Noted {
+  [NOTE]: string;
+  value: unknown;
+}
 
 export function note(text: string, value?: unknown): Noted {
   return { [NOTE]: text, value };
@@ -20,7 +23,10 @@ export function yamlSnippet(fix: unknown): string {
   const value = noted ? noted.value : fix;
   // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
   // Secret values never leave the object they are in.
-  const yaml = value === undefined ? "" : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
+  const yaml =
+    value === undefined
+      ? ""
+      : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
   return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
 }
 

@@ -3,10 +3,20 @@
  * of `defaults.ts`. A fix changes only what its finding is about; where the right value cannot be
  * inferred it says what to decide instead.
  */
-import { ContainerRef } from "./types";
+import type { ContainerRef } from "./types";
 import { note } from "./finding";
 import { field, isObject, isPresent, isUnknown } from "./read";
-import { HANDLERS, Handler, SECRET, effectiveTimings, handlerOf, hidesSecrets, isSecretValue, sameCheck, shownHandler } from "./handlers";
+import {
+  HANDLERS,
+  type Handler,
+  SECRET,
+  effectiveTimings,
+  handlerOf,
+  hidesSecrets,
+  isSecretValue,
+  sameCheck,
+  shownHandler,
+} from "./handlers";
 import { fillContainerResources, type ResourceValuesToFill } from "./fill";
 import { compareQuantities, parseQuantity } from "./quantity";
 import { SUGGESTED_PROBE_TIMINGS } from "./defaults";
@@ -20,7 +30,9 @@ export type ProbeKind = keyof typeof SUGGESTED_PROBE_TIMINGS;
  */
 export function resourcesFix(container: ContainerRef, wanted: ResourceValuesToFill): unknown {
   const resources = field(container.spec, "resources");
-  const fixed: Record<string, unknown> = { resources: { requests: passingValues(field(resources, "requests")), limits: passingValues(field(resources, "limits")) } };
+  const fixed: Record<string, unknown> = {
+    resources: { requests: passingValues(field(resources, "requests")), limits: passingValues(field(resources, "limits")) },
+  };
   fillContainerResources(fixed, wanted);
   raiseLimitsToRequests(fixed.resources);
   return { resources: fixed.resources ?? {} };
@@ -66,7 +78,10 @@ const HANDLER_SOURCES: Record<ProbeKind, ProbeKind[]> = {
  * its probes; else a socket check on its first declared port (that it listens there is all that is
  * known — no path is guessed); else nothing, and the fix says what to decide instead.
  */
-function inferHandler(container: ContainerRef, kind: ProbeKind): { raw?: Record<string, unknown>; shown?: Record<string, unknown>; from?: ProbeKind } {
+function inferHandler(
+  container: ContainerRef,
+  kind: ProbeKind,
+): { raw?: Record<string, unknown>; shown?: Record<string, unknown>; from?: ProbeKind } {
   for (const from of HANDLER_SOURCES[kind]) {
     const probe = field(container.spec, from);
     const handler = handlerOf(probe);
@@ -120,7 +135,12 @@ export function probeWith(container: ContainerRef, kind: ProbeKind, changes: Rec
  */
 function distinctTimings(container: ContainerRef, kind: ProbeKind, handler: Record<string, unknown>): Record<string, number> {
   const timings: Record<string, number> = { ...SUGGESTED_PROBE_TIMINGS[kind] };
-  const other = kind === "livenessProbe" ? field(container.spec, "readinessProbe") : kind === "readinessProbe" ? field(container.spec, "livenessProbe") : undefined;
+  const other =
+    kind === "livenessProbe"
+      ? field(container.spec, "readinessProbe")
+      : kind === "readinessProbe"
+        ? field(container.spec, "livenessProbe")
+        : undefined;
   const otherTimings = effectiveTimings(other);
   if (!otherTimings || !sameCheck({ ...handler, ...timings }, other)) return timings;
   if (kind === "livenessProbe") return { ...timings, failureThreshold: otherTimings.failureThreshold * 2 };
@@ -135,7 +155,10 @@ function withoutHandler(probe: unknown): Record<string, unknown> {
 
 function withSecretsNote(fix: Record<string, unknown>, from: ProbeKind | undefined): unknown {
   if (!hidesSecrets(fix)) return fix;
-  return note(`${SECRET} stands for the exec command or header values of the container's own ${from ?? "probe"}, which are never copied here; keep yours`, fix);
+  return note(
+    `${SECRET} stands for the exec command or header values of the container's own ${from ?? "probe"}, which are never copied here; keep yours`,
+    fix,
+  );
 }
 
 /**

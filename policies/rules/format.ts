@@ -2,7 +2,7 @@
  * The one renderer of a finding's text: the pack's violations (and so `crashguard check`), the
  * Workload's construction errors and `crashguard lint` all print a finding with it.
  */
-import { Finding } from "./types";
+import type { Finding } from "./types";
 
 export interface FormatOptions {
   /** Start with the resource the finding is about. */

@@ -70,13 +70,18 @@ export function sameCheck(a: unknown, b: unknown): boolean {
   if (!handler || handlerOf(b) !== handler) return false;
   const ta = effectiveTimings(a);
   const tb = effectiveTimings(b);
-  return ta !== undefined && tb !== undefined &&
-    canonical(field(a, handler)) === canonical(field(b, handler)) && canonical(ta) === canonical(tb);
+  return (
+    ta !== undefined && tb !== undefined && canonical(field(a, handler)) === canonical(field(b, handler)) && canonical(ta) === canonical(tb)
+  );
 }
 
 /** Key-order-independent JSON, so `{port, path}` equals `{path, port}`. */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v) ?? "null";
 }

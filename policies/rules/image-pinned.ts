@@ -4,7 +4,7 @@
  * same broken build, and two pods of one revision may run different code. AKS Deployment
  * Safeguards warn on the same thing (https://learn.microsoft.com/azure/aks/deployment-safeguards).
  */
-import { ContainerRef, Finding, ImagePinnedConfig, PodTemplate, Rule } from "./types";
+import type { ContainerRef, Finding, ImagePinnedConfig, PodTemplate, Rule } from "./types";
 import { field, isUnknown, join } from "./read";
 import { finding } from "./finding";
 import { describeContainer } from "./describe";
@@ -14,14 +14,19 @@ import { RULE_DEFAULTS } from "./defaults";
 export const imagePinned: Rule<"image-pinned"> = {
   id: "image-pinned",
   title: "Images pinned to a version or digest",
-  description: "Every container's image carries a version tag or an @sha256 digest, not `latest` or no tag, so a rollback really returns to the previous build.",
+  description:
+    "Every container's image carries a version tag or an @sha256 digest, not `latest` or no tag, so a rollback really returns to the previous build.",
   defaultLevel: "advisory",
   severity: "medium",
   defaults: RULE_DEFAULTS["image-pinned"],
   configSchema: {
     properties: {
       ...commonSchema,
-      requireDigest: { type: "boolean", default: RULE_DEFAULTS["image-pinned"].requireDigest, description: "Require an @sha256 digest; a tag can be moved to another build." },
+      requireDigest: {
+        type: "boolean",
+        default: RULE_DEFAULTS["image-pinned"].requireDigest,
+        description: "Require an @sha256 digest; a tag can be moved to another build.",
+      },
     },
   },
   check(template: PodTemplate, config: ImagePinnedConfig): Finding[] {
@@ -56,14 +61,17 @@ function imageTag(image: string): string | undefined {
 
 function imageFinding(template: PodTemplate, c: ContainerRef, image: string, problem: string): Finding {
   const repository = repositoryOf(image);
-  return finding({
-    rule: "image-pinned",
-    severity: "medium",
-    resource: template.resource,
-    container: c.name,
-    path: join(c.path, "image"),
-    message: `${describeContainer(c)}: image "${image}" ${problem}; a rollback would redeploy whatever that name points at now, the same broken build. Pin a version tag or an @sha256 digest`,
-  }, { image: `${repository}:<version>` });
+  return finding(
+    {
+      rule: "image-pinned",
+      severity: "medium",
+      resource: template.resource,
+      container: c.name,
+      path: join(c.path, "image"),
+      message: `${describeContainer(c)}: image "${image}" ${problem}; a rollback would redeploy whatever that name points at now, the same broken build. Pin a version tag or an @sha256 digest`,
+    },
+    { image: `${repository}:<version>` },
+  );
 }
 
 function repositoryOf(image: string): string {

@@ -5,8 +5,21 @@
  */
 export {
   RULE_IDS,
-  type RuleId, type Level, type Severity, type Finding, type ContainerKind, type ContainerRef, type PodTemplate, type Rule, type RuleConfigs,
-  type CommonConfig, type ResourcesRequiredConfig, type ResourceValuesConfig, type ProbeRequiredConfig, type ProbeSanityConfig, type ImagePinnedConfig,
+  type RuleId,
+  type Level,
+  type Severity,
+  type Finding,
+  type ContainerKind,
+  type ContainerRef,
+  type PodTemplate,
+  type Rule,
+  type RuleConfigs,
+  type CommonConfig,
+  type ResourcesRequiredConfig,
+  type ResourceValuesConfig,
+  type ProbeRequiredConfig,
+  type ProbeSanityConfig,
+  type ImagePinnedConfig,
 } from "./types";
 export { RULES, ruleById, CEL_RULES } from "./registry";
 export { checkObject, checkTemplate, type CheckOptions, type Configs } from "./check";
@@ -14,7 +27,13 @@ export { parseQuantity, compareQuantities } from "./quantity";
 export { podTemplates, isWorkloadType, parseTypeToken, EXEMPT_ANNOTATION, WORKLOAD_KINDS, WORKLOADS } from "./workload";
 export { firstPort } from "./fixes";
 export {
-  SUGGESTED_RESOURCES, SUGGESTED_PROBE_TIMINGS, PROBE_DEFAULTS, DEFAULT_EXCLUDED_NAMESPACES, RULE_DEFAULTS, resourceValues, type ResourceValues,
+  SUGGESTED_RESOURCES,
+  SUGGESTED_PROBE_TIMINGS,
+  PROBE_DEFAULTS,
+  DEFAULT_EXCLUDED_NAMESPACES,
+  RULE_DEFAULTS,
+  resourceValues,
+  type ResourceValues,
 } from "./defaults";
 export { notCoveredByPod, resourcesToFill } from "./resources";
 export { isUnknown } from "./read";

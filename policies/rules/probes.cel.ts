@@ -1,11 +1,14 @@
 /** readiness-probe-required and liveness-probe-required as CEL: long-running containers (and, by default, restartable sidecars) carry the probe. */
-import { ProbeRequiredConfig } from "./types";
-import { RuleCel } from "./cel";
+import type { ProbeRequiredConfig } from "./types";
+import type { RuleCel } from "./cel";
 import { RULE_DEFAULTS, SUGGESTED_PROBE_TIMINGS } from "./defaults";
 
 function probeRequiredCel(probe: "readinessProbe" | "livenessProbe", example: string): RuleCel<ProbeRequiredConfig> {
   return {
-    containers: (config) => ((config.includeSidecars ?? RULE_DEFAULTS["readiness-probe-required"].includeSidecars) ? "variables.containers + variables.sidecars" : "variables.containers"),
+    containers: (config) =>
+      (config.includeSidecars ?? RULE_DEFAULTS["readiness-probe-required"].includeSidecars)
+        ? "variables.containers + variables.sidecars"
+        : "variables.containers",
     applies: "variables.longRunning",
     violation: () => `!has(c.${probe})`,
     problem: `no ${probe}`,

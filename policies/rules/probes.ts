@@ -3,9 +3,9 @@
  * hangs; and a badly timed liveness probe is itself a top cause of CrashLoopBackOff — a 1 s
  * timeout against a slow handler, or a kill before a slow app has started.
  */
-import { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
+import type { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
 import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
-import { ProbeKind, handlerFix, portEntry, probeFix, probeWith } from "./fixes";
+import { type ProbeKind, handlerFix, portEntry, probeFix, probeWith } from "./fixes";
 import { finding, note } from "./finding";
 import { HANDLERS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
 import { PROBE_DEFAULTS, RULE_DEFAULTS } from "./defaults";
@@ -17,11 +17,19 @@ const PROBE_KINDS: ProbeKind[] = ["readinessProbe", "livenessProbe", "startupPro
 
 const requiredSchema = {
   ...commonSchema,
-  includeSidecars: { type: "boolean", default: RULE_DEFAULTS["readiness-probe-required"].includeSidecars, description: "Also require the probe on restartable sidecars (initContainers with restartPolicy: Always)." },
+  includeSidecars: {
+    type: "boolean",
+    default: RULE_DEFAULTS["readiness-probe-required"].includeSidecars,
+    description: "Also require the probe on restartable sidecars (initContainers with restartPolicy: Always).",
+  },
 };
 
 function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-required">(
-  id: Id, probe: ProbeKind, title: string, description: string, defaultLevel: "mandatory" | "advisory",
+  id: Id,
+  probe: ProbeKind,
+  title: string,
+  description: string,
+  defaultLevel: "mandatory" | "advisory",
   why: (t: PodTemplate, c: ContainerRef) => string,
 ): Rule<Id> {
   return {
@@ -38,20 +46,26 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
       return template.containers
         .filter((c) => c.kind === "container" || (c.kind === "sidecar" && includeSidecars))
         .filter((c) => !isPresent(field(c.spec, probe)))
-        .map((c) => finding({
-          rule: id,
-          severity: defaultLevel === "mandatory" ? "high" : "medium",
-          resource: template.resource,
-          container: c.name,
-          path: join(c.path, probe),
-          message: `${describeContainer(c)} has no ${probe}; ${why(template, c)}`,
-        }, probeFix(c, probe)));
+        .map((c) =>
+          finding(
+            {
+              rule: id,
+              severity: defaultLevel === "mandatory" ? "high" : "medium",
+              resource: template.resource,
+              container: c.name,
+              path: join(c.path, probe),
+              message: `${describeContainer(c)} has no ${probe}; ${why(template, c)}`,
+            },
+            probeFix(c, probe),
+          ),
+        );
     },
   };
 }
 
 export const readinessProbeRequired = probeRequired(
-  "readiness-probe-required", "readinessProbe",
+  "readiness-probe-required",
+  "readinessProbe",
   "Readiness probe on every long-running container",
   "Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods and restartable sidecars declare a readinessProbe, so traffic and rollouts wait until the app can serve. Jobs and CronJobs are exempt.",
   "mandatory",
@@ -59,7 +73,8 @@ export const readinessProbeRequired = probeRequired(
 );
 
 export const livenessProbeRequired = probeRequired(
-  "liveness-probe-required", "livenessProbe",
+  "liveness-probe-required",
+  "livenessProbe",
   "Liveness probe on every long-running container",
   "Long-running containers declare a livenessProbe, so a hung process is restarted instead of silently serving errors. Jobs and CronJobs are exempt.",
   "advisory",
@@ -71,16 +86,33 @@ const SANITY_DEFAULTS = RULE_DEFAULTS["probe-sanity"];
 export const probeSanity: Rule<"probe-sanity"> = {
   id: "probe-sanity",
   title: "Probes that can work",
-  description: "Probe timeouts below their period, a handler that can run (declared port, non-empty command), liveness distinct from readiness, no liveness kill before the app can start, and no probes on plain init containers.",
+  description:
+    "Probe timeouts below their period, a handler that can run (declared port, non-empty command), liveness distinct from readiness, no liveness kill before the app can start, and no probes on plain init containers.",
   defaultLevel: "advisory",
   severity: "medium",
   defaults: SANITY_DEFAULTS,
   configSchema: {
     properties: {
       ...commonSchema,
-      minStartupSeconds: { type: "integer", minimum: 0, default: SANITY_DEFAULTS.minStartupSeconds, description: "Seconds an app may need to start; a liveness probe without a startupProbe must allow at least this long (initialDelaySeconds + failureThreshold × periodSeconds)." },
-      requireDeclaredPort: { type: "boolean", default: SANITY_DEFAULTS.requireDeclaredPort, description: "Note (low severity) numbered probe ports missing from the container's ports; the kubelet probes them anyway, so this is about documenting where the app listens." },
-      forbidIdenticalLivenessReadiness: { type: "boolean", default: SANITY_DEFAULTS.forbidIdenticalLivenessReadiness, description: "A liveness probe must not repeat the readiness probe's check with the same timings (the same handler with different thresholds is fine)." },
+      minStartupSeconds: {
+        type: "integer",
+        minimum: 0,
+        default: SANITY_DEFAULTS.minStartupSeconds,
+        description:
+          "Seconds an app may need to start; a liveness probe without a startupProbe must allow at least this long (initialDelaySeconds + failureThreshold × periodSeconds).",
+      },
+      requireDeclaredPort: {
+        type: "boolean",
+        default: SANITY_DEFAULTS.requireDeclaredPort,
+        description:
+          "Note (low severity) numbered probe ports missing from the container's ports; the kubelet probes them anyway, so this is about documenting where the app listens.",
+      },
+      forbidIdenticalLivenessReadiness: {
+        type: "boolean",
+        default: SANITY_DEFAULTS.forbidIdenticalLivenessReadiness,
+        description:
+          "A liveness probe must not repeat the readiness probe's check with the same timings (the same handler with different thresholds is fine).",
+      },
     },
   },
   check(template, config) {
@@ -91,7 +123,11 @@ export const probeSanity: Rule<"probe-sanity"> = {
   },
 };
 
-function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Required<Omit<ProbeSanityConfig, "excludeNamespaces">>): Finding[] {
+function checkContainerProbes(
+  template: PodTemplate,
+  c: ContainerRef,
+  cfg: Required<Omit<ProbeSanityConfig, "excludeNamespaces">>,
+): Finding[] {
   const findings: Finding[] = [];
   const report: Report = (path, message, fix, severity = "medium") =>
     findings.push(finding({ rule: "probe-sanity", severity, resource: template.resource, container: c.name, path, message }, fix));
@@ -102,18 +138,27 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
     const path = join(c.path, kind);
     if (!isObject(probe)) continue;
     if (c.kind === "init") {
-      report(path, `${who} has a ${kind}, but plain init containers run to completion and the API server rejects probes on them; remove it, or make the container a sidecar with restartPolicy: Always`);
+      report(
+        path,
+        `${who} has a ${kind}, but plain init containers run to completion and the API server rejects probes on them; remove it, or make the container a sidecar with restartPolicy: Always`,
+      );
       continue;
     }
     checkHandler(probe, kind, path, template, c, cfg, report);
     const timing = readTimings(probe, path, report);
     if (timing.timeoutSeconds !== undefined && timing.periodSeconds !== undefined && timing.timeoutSeconds >= timing.periodSeconds) {
-      report(join(path, "timeoutSeconds"),
+      report(
+        join(path, "timeoutSeconds"),
         `${who}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}); the kubelet runs one check at a time, so a slow check takes the whole period and the next starts late — the probe runs less often than periodSeconds says, and failures take up to failureThreshold × ${timing.timeoutSeconds}s to act on`,
-        probeWith(c, kind, { periodSeconds: timing.timeoutSeconds + 1 }));
+        probeWith(c, kind, { periodSeconds: timing.timeoutSeconds + 1 }),
+      );
     }
     if (kind !== "readinessProbe" && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
-      report(join(path, "successThreshold"), `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`, probeWith(c, kind, { successThreshold: 1 }));
+      report(
+        join(path, "successThreshold"),
+        `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`,
+        probeWith(c, kind, { successThreshold: 1 }),
+      );
     }
   }
   if (c.kind === "init") return findings;
@@ -122,18 +167,22 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
   const readiness = field(c.spec, "readinessProbe");
   if (cfg.forbidIdenticalLivenessReadiness && sameCheck(liveness, readiness)) {
     const handler = handlerOf(liveness)!;
-    report(join(join(c.path, "livenessProbe"), handler),
+    report(
+      join(join(c.path, "livenessProbe"), handler),
       `${who}: livenessProbe uses the same ${handler} check as readinessProbe, with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
-      probeWith(c, "livenessProbe", { failureThreshold: effectiveTimings(readiness)!.failureThreshold * 2 }));
+      probeWith(c, "livenessProbe", { failureThreshold: effectiveTimings(readiness)!.failureThreshold * 2 }),
+    );
   }
   if (isObject(liveness) && !isPresent(field(c.spec, "startupProbe"))) {
     const t = readTimings(liveness, "", () => undefined);
     if (t.initialDelaySeconds !== undefined && t.failureThreshold !== undefined && t.periodSeconds !== undefined) {
       const grace = t.initialDelaySeconds + t.failureThreshold * t.periodSeconds;
       if (grace < cfg.minStartupSeconds) {
-        report(join(c.path, "livenessProbe"),
+        report(
+          join(c.path, "livenessProbe"),
           `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up: ${whileFailing(template, c, "livenessProbe")}; add a startupProbe with the same check`,
-          probeFix(c, "startupProbe"));
+          probeFix(c, "startupProbe"),
+        );
       }
     }
   }
@@ -142,7 +191,15 @@ function checkContainerProbes(template: PodTemplate, c: ContainerRef, cfg: Requi
 
 type Report = (path: string, message: string, fix?: unknown, severity?: Finding["severity"]) => void;
 
-function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: string, template: PodTemplate, c: ContainerRef, cfg: { requireDeclaredPort: boolean }, report: Report): void {
+function checkHandler(
+  probe: Record<string, unknown>,
+  kind: ProbeKind,
+  path: string,
+  template: PodTemplate,
+  c: ContainerRef,
+  cfg: { requireDeclaredPort: boolean },
+  report: Report,
+): void {
   const who = describeContainer(c);
   const present = HANDLERS.filter((h) => isPresent(field(probe, h)));
   if (present.length === 0) {
@@ -161,8 +218,13 @@ function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: str
     if (isUnknown(command)) return;
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== "string") || command[0] === "") {
       // The command is not repeated: it may carry a credential, and its value is not the point.
-      report(join(join(path, "exec"), "command"), `${who}: ${kind}.exec.command must be a non-empty list of strings, but is ${Array.isArray(command) ? (command.length === 0 ? "an empty list" : "a list with an empty or non-string entry") : typeof command === "string" ? "a single string" : describeValue(command)}`,
-        note(`decide the command that exits 0 when the container is ${kind === "readinessProbe" ? "ready" : "healthy"}, written as a list: command: ["/path/to/check", "arg"]`));
+      report(
+        join(join(path, "exec"), "command"),
+        `${who}: ${kind}.exec.command must be a non-empty list of strings, but is ${Array.isArray(command) ? (command.length === 0 ? "an empty list" : "a list with an empty or non-string entry") : typeof command === "string" ? "a single string" : describeValue(command)}`,
+        note(
+          `decide the command that exits 0 when the container is ${kind === "readinessProbe" ? "ready" : "healthy"}, written as a list: command: ["/path/to/check", "arg"]`,
+        ),
+      );
     }
     return;
   }
@@ -172,8 +234,11 @@ function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: str
   const declared = declaredPorts(c.spec);
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
     if (declared.unknown || declared.names.has(port)) return; // ports unknown during preview: neither pass nor fail
-    report(portPath, `${who}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
-      namedPortFix(port, declared));
+    report(
+      portPath,
+      `${who}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
+      namedPortFix(port, declared),
+    );
     return;
   }
   const num = typeof port === "string" ? Number(port) : port;
@@ -183,8 +248,12 @@ function checkHandler(probe: Record<string, unknown>, kind: ProbeKind, path: str
   }
   if (cfg.requireDeclaredPort && !declared.unknown && !declared.numbers.has(num)) {
     // The kubelet probes a numbered port whether or not it is declared; this is documentation, not breakage.
-    report(portPath, `${who}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
-      { ports: [...declared.entries, portEntry(c.spec, num, handler)] }, "low");
+    report(
+      portPath,
+      `${who}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
+      { ports: [...declared.entries, portEntry(c.spec, num, handler)] },
+      "low",
+    );
   }
 }
 
@@ -199,7 +268,12 @@ function namedPortFix(name: string, declared: DeclaredPorts): unknown {
   return note(`decide which port the app answers on: ${choices}declare it in ports as name: ${name} with its containerPort`);
 }
 
-interface DeclaredPorts { names: Set<string>; numbers: Set<number>; entries: unknown[]; unknown: boolean }
+interface DeclaredPorts {
+  names: Set<string>;
+  numbers: Set<number>;
+  entries: unknown[];
+  unknown: boolean;
+}
 
 function declaredPorts(container: unknown): DeclaredPorts {
   const out: DeclaredPorts = { names: new Set(), numbers: new Set(), entries: [], unknown: false };
@@ -231,7 +305,10 @@ function readTimings(probe: Record<string, unknown>, path: string, report: Repor
     }
     const min = key === "initialDelaySeconds" ? 0 : 1;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-      report(join(path, key), `${lastKey(path)}.${key} must be a whole number ${min === 0 ? "of 0 or more" : "of 1 or more"}, but is ${describeValue(v)}`);
+      report(
+        join(path, key),
+        `${lastKey(path)}.${key} must be a whole number ${min === 0 ? "of 0 or more" : "of 1 or more"}, but is ${describeValue(v)}`,
+      );
       continue;
     }
     out[key] = v;

@@ -24,10 +24,24 @@ const NANOS_PER_UNIT = 1_000_000_000n;
 const MAX_NANOS = (2n ** 63n - 1n) * NANOS_PER_UNIT;
 
 const BINARY_SUFFIXES: Record<string, bigint> = {
-  Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n,
+  Ki: 2n ** 10n,
+  Mi: 2n ** 20n,
+  Gi: 2n ** 30n,
+  Ti: 2n ** 40n,
+  Pi: 2n ** 50n,
+  Ei: 2n ** 60n,
 };
 const DECIMAL_SUFFIXES: Record<string, number> = {
-  n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18,
+  n: -9,
+  u: -6,
+  m: -3,
+  "": 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
 };
 
 // sign, integer digits, optional fraction, then whatever suffix remains.
@@ -61,7 +75,8 @@ export function parseQuantity(input: unknown): ParseResult {
     if (!e) return invalid(input, suffix);
     exp10 += Number(e[1]);
   }
-  if (Math.abs(exp10) > EXPONENT_BOUND) return { ok: false, error: `"${input}" has an exponent beyond ±${EXPONENT_BOUND}; no resource is that large or that small` };
+  if (Math.abs(exp10) > EXPONENT_BOUND)
+    return { ok: false, error: `"${input}" has an exponent beyond ±${EXPONENT_BOUND}; no resource is that large or that small` };
   const negative = sign === "-";
   let nanos = toNanos(mantissa * multiplier, exp10 + 9);
   if (multiplier !== 1n && nanos > MAX_NANOS) nanos = MAX_NANOS;
@@ -97,5 +112,9 @@ function invalid(input: string, suffix?: string): ParseResult {
   const bytes = /^([0-9]+(?:\.[0-9]+)?)([KMGTPE])i?B$/i.exec(input);
   const correction = bytes ? `${bytes[1]}${bytes[2].toUpperCase()}i` : undefined;
   const hint = correction ? ` — Kubernetes has no "B" suffix; write "${correction}"` : suffix ? ` (unknown suffix "${suffix}")` : "";
-  return { ok: false, error: `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`, correction };
+  return {
+    ok: false,
+    error: `"${input}" is not a Kubernetes quantity${hint}; use a number with an optional suffix: Ki Mi Gi Ti (binary), m k M G T (decimal) or an exponent such as 1e3`,
+    correction,
+  };
 }

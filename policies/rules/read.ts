@@ -12,7 +12,7 @@ export function isObject(v: unknown): v is Obj {
 
 /** An own property, never one inherited from Object.prototype ("constructor", "__proto__", …). */
 export function field(obj: unknown, key: string): unknown {
-  return isObject(obj) && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  return isObject(obj) && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /** Pulumi's wire sentinels for values not known until the update runs (the same strings the engine sends). */

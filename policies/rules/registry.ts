@@ -1,5 +1,5 @@
 /** The registry: every rule, registered once, in the order findings are reported, and the rules that also run in-cluster as CEL. */
-import { RULE_IDS, Rule, RuleConfigs, RuleId } from "./types";
+import { RULE_IDS, type Rule, type RuleConfigs, type RuleId } from "./types";
 import { exemptionValid, specReadable } from "./readable";
 import { resourcesRequired, resourceValuesValid } from "./resources";
 import { livenessProbeRequired, probeSanity, readinessProbeRequired } from "./probes";

@@ -3,8 +3,8 @@
  * quantity library (`quantity()`, `sign()`, `isLessThan()`, `asApproximateFloat()`:
  * https://kubernetes.io/docs/reference/using-api/cel/#kubernetes-quantity-library).
  */
-import { ResourceValuesConfig, ResourcesRequiredConfig } from "./types";
-import { RuleCel, celString, hasParam, hasQuantity, quantityOf } from "./cel";
+import type { ResourceValuesConfig, ResourcesRequiredConfig } from "./types";
+import { type RuleCel, celString, hasParam, hasQuantity, quantityOf } from "./cel";
 import { resourcesToFill } from "./resources";
 import { parseQuantity } from "./quantity";
 
@@ -13,7 +13,8 @@ type Key = "requests" | "limits";
 const POD = "variables.podSpec";
 
 /** Set to a non-zero amount (Kubernetes treats zero as not asking for anything). */
-const setNonZero = (key: Key, name: string, owner = "c") => `(${hasQuantity(key, name, owner)} && ${quantityOf(key, name, owner)}.sign() != 0)`;
+const setNonZero = (key: Key, name: string, owner = "c") =>
+  `(${hasQuantity(key, name, owner)} && ${quantityOf(key, name, owner)}.sign() != 0)`;
 
 /**
  * As the rule core reads it (`covers` in resources.ts): a non-zero value, and for a request a
@@ -39,7 +40,10 @@ export const resourcesRequiredCel: RuleCel<ResourcesRequiredConfig> = {
   problem: "no cpu/memory request or memory limit (a missing or zero value)",
   fix(config) {
     const wanted = resourcesToFill(config);
-    const list = (key: Key) => Object.entries(wanted[key]).map(([name, value]) => `${name}: ${value}`).join(", ");
+    const list = (key: Key) =>
+      Object.entries(wanted[key])
+        .map(([name, value]) => `${name}: ${value}`)
+        .join(", ");
     return `set resources.requests {${list("requests")}} and resources.limits {${list("limits")}} on each container`;
   },
 };
@@ -71,8 +75,10 @@ function badValues(key: Key, owner = "c"): string {
  */
 function ratioExceeds(param: string, name: string): string {
   const scaled = `(${quantityOf("limits", name)}.asApproximateFloat() * 1000000.0 / ${quantityOf("requests", name)}.asApproximateFloat())`;
-  return `(${hasParam(param)} && ${hasQuantity("limits", name)} && ${hasQuantity("requests", name)} && ${quantityOf("requests", name)}.sign() > 0 && ` +
-    `(${scaled} >= 9.0e18 || double(int(${scaled})) / 1000000.0 > double(params.data[${celString(param)}])))`;
+  return (
+    `(${hasParam(param)} && ${hasQuantity("limits", name)} && ${hasQuantity("requests", name)} && ${quantityOf("requests", name)}.sign() > 0 && ` +
+    `(${scaled} >= 9.0e18 || double(int(${scaled})) / 1000000.0 > double(params.data[${celString(param)}])))`
+  );
 }
 
 function outOfBounds(b: (typeof BOUNDS)[number]): string {
@@ -83,18 +89,23 @@ function outOfBounds(b: (typeof BOUNDS)[number]): string {
 
 export const resourceValuesValidCel: RuleCel<ResourceValuesConfig> = {
   containers: () => "variables.allContainers",
-  violation: () => [badValues("requests"), badValues("limits"), ...RATIOS.map((r) => ratioExceeds(r.param, r.name)), ...BOUNDS.map(outOfBounds)].join(" || "),
+  violation: () =>
+    [badValues("requests"), badValues("limits"), ...RATIOS.map((r) => ratioExceeds(r.param, r.name)), ...BOUNDS.map(outOfBounds)].join(
+      " || ",
+    ),
   // The pod's own totals are checked for validity and order only; bounds and ratios are per container.
   podViolation: () => `${badValues("requests", POD)} || ${badValues("limits", POD)}`,
   podProblem: "a negative request or limit, or a limit below its request, in the pod's own spec.resources",
   problem: "a negative request or limit, a limit below its request, or a value outside this platform's bounds",
-  fix: () => "keep every request and limit at zero or more, each limit at or above its request, and within the bounds in the policy's parameter ConfigMap",
+  fix: () =>
+    "keep every request and limit at zero or more, each limit at or above its request, and within the bounds in the policy's parameter ConfigMap",
   params(config) {
     const data: Record<string, string> = {};
     for (const { param } of RATIOS) {
       const ratio = config[param];
       if (ratio === undefined) continue;
-      if (typeof ratio !== "number" || !(ratio > 0)) throw new Error(`resource-values-valid.${param} must be a number above 0, not ${JSON.stringify(ratio)}`);
+      if (typeof ratio !== "number" || !(ratio > 0))
+        throw new Error(`resource-values-valid.${param} must be a number above 0, not ${JSON.stringify(ratio)}`);
       data[param] = String(ratio);
     }
     for (const { param } of BOUNDS) {

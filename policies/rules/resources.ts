@@ -3,8 +3,8 @@
  * (limit), and the values it gives are real quantities in a sane order. A pod without a memory
  * limit is a leading cause of exit 137 (OOMKilled) — for it or for its neighbours.
  */
-import { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
-import { Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
+import type { ContainerRef, Finding, PodTemplate, ResourceValuesConfig, ResourcesRequiredConfig, Rule } from "./types";
+import { type Quantity, compareQuantities, parseQuantity, quantityRatio } from "./quantity";
 import { field, isObject, isPresent, isUnknown, join } from "./read";
 import { resourcesFix } from "./fixes";
 import { finding } from "./finding";
@@ -19,21 +19,43 @@ type Need = { key: "requests" | "limits"; resource: "cpu" | "memory"; label: str
 export const resourcesRequired: Rule<"resources-required"> = {
   id: "resources-required",
   title: "CPU and memory requests and a memory limit on every container",
-  description: "Every container and init container sets cpu and memory requests and a memory limit, so it is scheduled where it fits and an overrun is contained to it.",
+  description:
+    "Every container and init container sets cpu and memory requests and a memory limit, so it is scheduled where it fits and an overrun is contained to it.",
   defaultLevel: "mandatory",
   severity: "high",
   defaults: RULE_DEFAULTS["resources-required"],
   configSchema: {
     properties: {
       ...commonSchema,
-      requireCpuRequest: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireCpuRequest, description: "Require resources.requests.cpu." },
-      requireMemoryRequest: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireMemoryRequest, description: "Require resources.requests.memory." },
-      requireMemoryLimit: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireMemoryLimit, description: "Require resources.limits.memory." },
-      requireCpuLimit: { type: "boolean", default: RULE_DEFAULTS["resources-required"].requireCpuLimit, description: "Require resources.limits.cpu (off: CPU limits throttle; requests already guarantee a share)." },
+      requireCpuRequest: {
+        type: "boolean",
+        default: RULE_DEFAULTS["resources-required"].requireCpuRequest,
+        description: "Require resources.requests.cpu.",
+      },
+      requireMemoryRequest: {
+        type: "boolean",
+        default: RULE_DEFAULTS["resources-required"].requireMemoryRequest,
+        description: "Require resources.requests.memory.",
+      },
+      requireMemoryLimit: {
+        type: "boolean",
+        default: RULE_DEFAULTS["resources-required"].requireMemoryLimit,
+        description: "Require resources.limits.memory.",
+      },
+      requireCpuLimit: {
+        type: "boolean",
+        default: RULE_DEFAULTS["resources-required"].requireCpuLimit,
+        description: "Require resources.limits.cpu (off: CPU limits throttle; requests already guarantee a share).",
+      },
       defaults: {
         type: "object",
         description: "Values that remediation fills in and fixes suggest; memoryLimit defaults to memoryRequest.",
-        properties: Object.fromEntries(Object.entries(SUGGESTED_RESOURCES).map(([k, v]) => [k, { type: "string", pattern: QUANTITY_PATTERN, ...(k === "memoryLimit" ? {} : { default: v }) }])),
+        properties: Object.fromEntries(
+          Object.entries(SUGGESTED_RESOURCES).map(([k, v]) => [
+            k,
+            { type: "string", pattern: QUANTITY_PATTERN, ...(k === "memoryLimit" ? {} : { default: v }) },
+          ]),
+        ),
         additionalProperties: false,
       },
     },
@@ -42,22 +64,35 @@ export const resourcesRequired: Rule<"resources-required"> = {
     if (template.partial) return []; // a Patch leaves absent fields as they are
     const wanted = notCoveredByPod(resourcesToFill(config), template.podResources);
     const needs: Need[] = (["requests", "limits"] as const).flatMap((key) =>
-      Object.keys(wanted[key]).map((resource) => ({ key, resource: resource as Need["resource"], label: `${resource} ${key === "requests" ? "request" : "limit"}` })));
+      Object.keys(wanted[key]).map((resource) => ({
+        key,
+        resource: resource as Need["resource"],
+        label: `${resource} ${key === "requests" ? "request" : "limit"}`,
+      })),
+    );
     const findings: Finding[] = [];
     for (const c of template.containers) {
       const missing = needs.filter((n) => isMissing(c, n));
       if (missing.length === 0) continue;
       const resourcesPath = join(c.path, "resources");
       const path = missing.length === 1 ? join(join(resourcesPath, missing[0].key), missing[0].resource) : resourcesPath;
-      findings.push(finding({
-        rule: "resources-required",
-        severity: "high",
-        resource: template.resource,
-        container: c.name,
-        path,
-        message: `${describeContainer(c)} has no ${listLabels(missing.map((m) => m.label))}` +
-          (missing.some((m) => m.label === "memory limit") ? "; without a memory limit one leak can OOM-kill (exit 137) every pod on the node" : "; the scheduler cannot place it where it fits"),
-      }, resourcesFix(c, wanted)));
+      findings.push(
+        finding(
+          {
+            rule: "resources-required",
+            severity: "high",
+            resource: template.resource,
+            container: c.name,
+            path,
+            message:
+              `${describeContainer(c)} has no ${listLabels(missing.map((m) => m.label))}` +
+              (missing.some((m) => m.label === "memory limit")
+                ? "; without a memory limit one leak can OOM-kill (exit 137) every pod on the node"
+                : "; the scheduler cannot place it where it fits"),
+          },
+          resourcesFix(c, wanted),
+        ),
+      );
     }
     return findings;
   },
@@ -110,14 +145,19 @@ function quantityAt(resources: unknown, key: string, resource: string): "missing
 export const resourceValuesValid: Rule<"resource-values-valid"> = {
   id: "resource-values-valid",
   title: "Resource values are valid quantities, limits at or above requests",
-  description: "Every request and limit parses as a Kubernetes quantity, is not negative, each limit is at least its request, and optional ratio and min/max bounds hold.",
+  description:
+    "Every request and limit parses as a Kubernetes quantity, is not negative, each limit is at least its request, and optional ratio and min/max bounds hold.",
   defaultLevel: "mandatory",
   severity: "high",
   defaults: RULE_DEFAULTS["resource-values-valid"],
   configSchema: {
     properties: {
       ...commonSchema,
-      maxMemoryLimitToRequestRatio: { type: "number", exclusiveMinimum: 0, description: "Largest allowed limits.memory / requests.memory." },
+      maxMemoryLimitToRequestRatio: {
+        type: "number",
+        exclusiveMinimum: 0,
+        description: "Largest allowed limits.memory / requests.memory.",
+      },
       maxCpuLimitToRequestRatio: { type: "number", exclusiveMinimum: 0, description: "Largest allowed limits.cpu / requests.cpu." },
       minCpuRequest: { type: "string", pattern: QUANTITY_PATTERN, description: "Smallest allowed requests.cpu, e.g. 100m." },
       minMemoryRequest: { type: "string", pattern: QUANTITY_PATTERN, description: "Smallest allowed requests.memory, e.g. 100Mi." },
@@ -130,22 +170,40 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
     const findings: Finding[] = [];
     if (isObject(template.podResources)) {
       // The platform's bounds and ratios are per container; the pod's totals are checked for validity and order only.
-      findings.push(...checkValues(template, { who: "the pod", resources: template.podResources, base: join(template.specPath, "resources") }, {}));
+      findings.push(
+        ...checkValues(template, { who: "the pod", resources: template.podResources, base: join(template.specPath, "resources") }, {}),
+      );
     }
     for (const c of template.containers) {
-      findings.push(...checkValues(template, { who: describeContainer(c), container: c.name, resources: field(c.spec, "resources"), base: join(c.path, "resources") }, cfg));
+      findings.push(
+        ...checkValues(
+          template,
+          { who: describeContainer(c), container: c.name, resources: field(c.spec, "resources"), base: join(c.path, "resources") },
+          cfg,
+        ),
+      );
     }
     return findings;
   },
 };
 
 /** Whose `resources` block is checked: a container's, or the pod's own (then `container` is unset). */
-interface ResourcesAt { who: string; container?: string; resources: unknown; base: string }
+interface ResourcesAt {
+  who: string;
+  container?: string;
+  resources: unknown;
+  base: string;
+}
 
 function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValuesConfig): Finding[] {
   const findings: Finding[] = [];
   const report = (path: string, message: string, fix?: unknown) =>
-    findings.push(finding({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: at.container, path, message }, fix));
+    findings.push(
+      finding(
+        { rule: "resource-values-valid", severity: "high", resource: template.resource, container: at.container, path, message },
+        fix,
+      ),
+    );
   const { resources, base, who } = at;
   const parsed: Record<"requests" | "limits", Record<string, Quantity>> = { requests: {}, limits: {} };
 
@@ -157,9 +215,11 @@ function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValues
       const path = join(join(base, key), name);
       const q = parseQuantity(value);
       if (!q.ok) {
-        report(path, `${who}: ${path} is invalid: ${q.error}`, ({ [key]: { [name]: q.correction ?? suggestion(name, key) } }));
+        report(path, `${who}: ${path} is invalid: ${q.error}`, { [key]: { [name]: q.correction ?? suggestion(name, key) } });
       } else if (q.quantity.nanos < 0n) {
-        report(path, `${who}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, ({ [key]: { [name]: suggestion(name, key) } }));
+        report(path, `${who}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, {
+          [key]: { [name]: suggestion(name, key) },
+        });
       } else {
         parsed[key][name] = q.quantity;
       }
@@ -169,9 +229,11 @@ function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValues
   for (const [name, limit] of Object.entries(parsed.limits)) {
     const request = parsed.requests[name];
     if (request && compareQuantities(limit, request) < 0) {
-      report(join(join(base, "limits"), name),
+      report(
+        join(join(base, "limits"), name),
         `${who}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
-        ({ limits: { [name]: request.text } }));
+        { limits: { [name]: request.text } },
+      );
     }
   }
 
@@ -181,8 +243,10 @@ function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValues
     if (max === undefined || !limit || !request || request.nanos === 0n) return;
     const r = quantityRatio(limit, request);
     if (r > max) {
-      report(join(join(base, "limits"), name),
-        `${who}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`);
+      report(
+        join(join(base, "limits"), name),
+        `${who}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`,
+      );
     }
   };
   ratio("memory", cfg.maxMemoryLimitToRequestRatio);
@@ -194,9 +258,11 @@ function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValues
     if (!value || !b?.ok) return;
     const cmp = compareQuantities(value, b.quantity);
     if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
-      report(join(join(base, key), name),
+      report(
+        join(join(base, key), name),
         `${who}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
-        ({ [key]: { [name]: bound } }));
+        { [key]: { [name]: bound } },
+      );
     }
   };
   bound("requests", "cpu", cfg.minCpuRequest, "min");

@@ -2,8 +2,8 @@
  * Finds every pod template in any object: plain manifests (apiVersion/kind), Pulumi resource
  * inputs named by a type token (`kubernetes:apps/v1:Deployment`, `…Patch`, `…List`), and `List`s.
  */
-import { ContainerKind, ContainerRef, PodTemplate } from "./types";
-import { Obj, describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
+import type { ContainerKind, ContainerRef, PodTemplate } from "./types";
+import { type Obj, describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
 
 /** Where each workload kind keeps its pod spec, and whether its pods run until stopped. */
 export const WORKLOADS: Record<string, { specPath: string[]; longRunning: boolean }> = {
@@ -56,7 +56,7 @@ export function podTemplates(obj: unknown, options: TemplateOptions = {}): PodTe
   const parsed = options.typeToken ? parseTypeToken(options.typeToken) : undefined;
   const kind = typeof field(obj, "kind") === "string" ? (field(obj, "kind") as string) : parsed?.kind;
   const partial = parsed?.partial ?? false;
-  if (parsed?.list || (kind !== undefined && kind.endsWith("List"))) {
+  if (parsed?.list || kind?.endsWith("List")) {
     collectList(obj, partial, options.name, out);
   } else if (kind) {
     collect(obj, kind, "", partial, options.name, out);
@@ -95,12 +95,25 @@ function collectList(root: unknown, partial: boolean, name: string | undefined, 
       if (Array.isArray(items)) stack.push({ items, next: 0, path: itemPath });
     } else {
       const resource = `${kind} at ${itemPath}`;
-      out.push({ ...emptyTemplate(kind, "<unnamed>", undefined, resource, itemPath, itemPath, partial), problems: [{ path: itemPath, message: `${resource} is nested more than ${MAX_LIST_DEPTH} Lists deep and was not read; flatten the List` }] });
+      out.push({
+        ...emptyTemplate(kind, "<unnamed>", undefined, resource, itemPath, itemPath, partial),
+        problems: [
+          { path: itemPath, message: `${resource} is nested more than ${MAX_LIST_DEPTH} Lists deep and was not read; flatten the List` },
+        ],
+      });
     }
   }
 }
 
-function emptyTemplate(kind: string, name: string, namespace: string | undefined, resource: string, path: string, specPath: string, partial: boolean): PodTemplate {
+function emptyTemplate(
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  resource: string,
+  path: string,
+  specPath: string,
+  partial: boolean,
+): PodTemplate {
   return { kind, name, namespace, resource, path, specPath, longRunning: true, partial, annotations: {}, containers: [], problems: [] };
 }
 
@@ -111,7 +124,15 @@ function collect(obj: unknown, kind: string, path: string, partial: boolean, fal
   const name = stringField(metadata, "name") ?? fallbackName ?? "<unnamed>";
   const namespace = stringField(metadata, "namespace");
   const template: PodTemplate = {
-    ...emptyTemplate(kind, name, namespace, `${kind} ${namespace ? `${namespace}/` : ""}${name}`, path, shape.specPath.reduce(join, path), partial),
+    ...emptyTemplate(
+      kind,
+      name,
+      namespace,
+      `${kind} ${namespace ? `${namespace}/` : ""}${name}`,
+      path,
+      shape.specPath.reduce(join, path),
+      partial,
+    ),
     longRunning: shape.longRunning,
   };
   // The pod template's own metadata sits beside its spec; the owner's annotations win.
@@ -161,7 +182,10 @@ function readContainers(spec: Obj, template: PodTemplate, key: "containers" | "i
   }
   if (list.length === 0 && !optional) template.problems.push({ path, message: `${template.resource} declares no containers at ${path}` });
   if (list.length > MAX_CONTAINERS) {
-    template.problems.push({ path, message: `${path} lists ${list.length} containers; crashguard reads the first ${MAX_CONTAINERS} and checked none of the other ${list.length - MAX_CONTAINERS}` });
+    template.problems.push({
+      path,
+      message: `${path} lists ${list.length} containers; crashguard reads the first ${MAX_CONTAINERS} and checked none of the other ${list.length - MAX_CONTAINERS}`,
+    });
   }
   list.slice(0, MAX_CONTAINERS).forEach((c, i) => {
     const cpath = join(path, i);
@@ -191,7 +215,11 @@ function checkShape(c: ContainerRef, template: PodTemplate): void {
   for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expectObject(field(c.spec, probe), join(c.path, probe));
   const ports = field(c.spec, "ports");
   if (isPresent(ports) && !isUnknown(ports) && !Array.isArray(ports)) {
-    template.problems.push({ path: join(c.path, "ports"), container: c.name, message: `${join(c.path, "ports")} must be a list, but is ${describeValue(ports)}` });
+    template.problems.push({
+      path: join(c.path, "ports"),
+      container: c.name,
+      message: `${join(c.path, "ports")} must be a list, but is ${describeValue(ports)}`,
+    });
   }
 }
 

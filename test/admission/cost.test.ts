@@ -5,10 +5,22 @@
  */
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
 import { admissionPolicies } from "../../admission";
-import { policyCosts, Sizes } from "../support/cel-cost";
+import { policyCosts, type Sizes } from "../support/cel-cost";
 
 const PER_EXPRESSION_LIMIT = 1_000_000;
-const STRICT = { configs: { "resources-required": { requireCpuLimit: true }, "resource-values-valid": { maxMemoryLimitToRequestRatio: 2, maxCpuLimitToRequestRatio: 2, minCpuRequest: "100m", minMemoryRequest: "64Mi", maxCpuLimit: "4", maxMemoryLimit: "8Gi" } } };
+const STRICT = {
+  configs: {
+    "resources-required": { requireCpuLimit: true },
+    "resource-values-valid": {
+      maxMemoryLimitToRequestRatio: 2,
+      maxCpuLimitToRequestRatio: 2,
+      minCpuRequest: "100m",
+      minMemoryRequest: "64Mi",
+      maxCpuLimit: "4",
+      maxMemoryLimit: "8Gi",
+    },
+  },
+};
 const policies = admissionPolicies(STRICT).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy");
 
 const POD_OF_20: Sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };
@@ -26,7 +38,13 @@ describe("CEL cost of the generated policies", () => {
   });
 
   it("the exemption match stays under the limit even for an annotation of the 256 KiB all annotations may total", () => {
-    const worst = Math.max(...policies.flatMap((p) => policyCosts(p, { ...POD_OF_20, annotation: 256 * 1024 }).filter((c) => c.where.includes("not-exempt")).map((c) => c.cost)));
+    const worst = Math.max(
+      ...policies.flatMap((p) =>
+        policyCosts(p, { ...POD_OF_20, annotation: 256 * 1024 })
+          .filter((c) => c.where.includes("not-exempt"))
+          .map((c) => c.cost),
+      ),
+    );
     expect(worst).toBeLessThan(PER_EXPRESSION_LIMIT);
   });
 });

@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { run } from "../../cli/main";
 import { fakeIO } from "../support/io";
@@ -24,21 +24,42 @@ describe("crashguard export admission-policies", () => {
     const docs = parseAllDocuments(out).map((d) => d.toJS());
     expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual([
       "ConfigMap crashguard-admission-bounds",
-      "ValidatingAdmissionPolicy crashguard-resources-required", "ValidatingAdmissionPolicyBinding crashguard-resources-required",
-      "ValidatingAdmissionPolicy crashguard-resource-values-valid", "ValidatingAdmissionPolicyBinding crashguard-resource-values-valid",
-      "ValidatingAdmissionPolicy crashguard-readiness-probe-required", "ValidatingAdmissionPolicyBinding crashguard-readiness-probe-required",
-      "ValidatingAdmissionPolicy crashguard-liveness-probe-required", "ValidatingAdmissionPolicyBinding crashguard-liveness-probe-required",
+      "ValidatingAdmissionPolicy crashguard-resources-required",
+      "ValidatingAdmissionPolicyBinding crashguard-resources-required",
+      "ValidatingAdmissionPolicy crashguard-resource-values-valid",
+      "ValidatingAdmissionPolicyBinding crashguard-resource-values-valid",
+      "ValidatingAdmissionPolicy crashguard-readiness-probe-required",
+      "ValidatingAdmissionPolicyBinding crashguard-readiness-probe-required",
+      "ValidatingAdmissionPolicy crashguard-liveness-probe-required",
+      "ValidatingAdmissionPolicyBinding crashguard-liveness-probe-required",
     ]);
     expect(out).not.toMatch(/[&*]a\d/); // no YAML anchors or aliases
   });
 
   it("honours the pack's config file: levels, bounds and the bounds namespace", async () => {
-    const file = configFile({ all: "advisory", "resources-required": "mandatory", "liveness-probe-required": "disabled", "resource-values-valid": { maxCpuLimit: "4" } });
-    const { code, out } = await exportPolicies(["admission-policies", "--policy-pack-config", file, "--param-namespace", "platform", "-o", "json"]);
+    const file = configFile({
+      all: "advisory",
+      "resources-required": "mandatory",
+      "liveness-probe-required": "disabled",
+      "resource-values-valid": { maxCpuLimit: "4" },
+    });
+    const { code, out } = await exportPolicies([
+      "admission-policies",
+      "--policy-pack-config",
+      file,
+      "--param-namespace",
+      "platform",
+      "-o",
+      "json",
+    ]);
     expect(code).toBe(0);
     const list = JSON.parse(out);
     expect(list.kind).toBe("List");
-    const bindings = Object.fromEntries(list.items.filter((o: { kind: string }) => o.kind === "ValidatingAdmissionPolicyBinding").map((b: { spec: { policyName: string; validationActions: string[] } }) => [b.spec.policyName, b.spec.validationActions]));
+    const bindings = Object.fromEntries(
+      list.items
+        .filter((o: { kind: string }) => o.kind === "ValidatingAdmissionPolicyBinding")
+        .map((b: { spec: { policyName: string; validationActions: string[] } }) => [b.spec.policyName, b.spec.validationActions]),
+    );
     expect(bindings).toEqual({
       "crashguard-resources-required": ["Deny"],
       "crashguard-resource-values-valid": ["Warn", "Audit"],

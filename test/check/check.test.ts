@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { main } from "../../cli/check";
 import { FIXTURES } from "../support/fixtures";
 import { fakeIO } from "../support/io";
@@ -27,18 +27,25 @@ describe("crashguard check", () => {
     expect(report.summary).toEqual({ resources: 3, mandatory: 2, advisory: 1, remediated: 0, notChecked: 0 });
     const deployment = report.resources.find((r: { name: string }) => r.name === "no-resources");
     expect(deployment).toEqual({
-      type: "kubernetes:apps/v1:Deployment", name: "no-resources",
+      type: "kubernetes:apps/v1:Deployment",
+      name: "no-resources",
       urn: "urn:pulumi:dev::check-bad-app::pulumi:pulumi:Stack$kubernetes:apps/v1:Deployment::no-resources",
       parent: "urn:pulumi:dev::check-bad-app::pulumi:pulumi:Stack::check-bad-app-dev",
     });
-    expect(report.diagnostics.map((d: { policy: string; level: string }) => `${d.policy}:${d.level}`).sort())
-      .toEqual(["liveness-probe-required:advisory", "readiness-probe-required:mandatory", "resources-required:mandatory"]);
+    expect(report.diagnostics.map((d: { policy: string; level: string }) => `${d.policy}:${d.level}`).sort()).toEqual([
+      "liveness-probe-required:advisory",
+      "readiness-probe-required:mandatory",
+      "resources-required:mandatory",
+    ]);
   });
 
   it("applies --policy-pack-config like the CLI: levels, options and remediation", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-test-"));
     const file = path.join(dir, "policy.json");
-    fs.writeFileSync(file, JSON.stringify({ "readiness-probe-required": "advisory", "resources-required": { enforcementLevel: "remediate" } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ "readiness-probe-required": "advisory", "resources-required": { enforcementLevel: "remediate" } }),
+    );
     const io = fakeIO();
     expect(await main([project("bad-app"), "--policy-pack-config", file], io)).toBe(0);
     expect(io.out).toContain("Remediated:\n  resources-required  no-resources");

@@ -2,7 +2,7 @@
  * `crashguard check` sees what the engine would: transforms applied in the engine's order, charts
  * it cannot see into named as not checked, and a program that does not finish reported as such.
  */
-import * as path from "path";
+import * as path from "node:path";
 import { main } from "../../cli/check";
 import { runProgram } from "../../cli/program-runner";
 import { readProject } from "../../cli/pulumi-project";
@@ -15,13 +15,17 @@ jest.setTimeout(120_000);
 
 async function run(name: string, timeoutMs?: number) {
   const p = readProject(project(name), "dev");
-  return runProgram({ projectDir: p.dir, project: p.name, stack: p.stack, main: p.main, config: p.config, secretKeys: p.secretKeys }, { timeoutMs });
+  return runProgram(
+    { projectDir: p.dir, project: p.name, stack: p.stack, main: p.main, config: p.config, secretKeys: p.secretKeys },
+    { timeoutMs },
+  );
 }
 
 describe("check applies transforms as the engine does", () => {
   it("runs a resource's own transforms, then its parents', then the stack's, in registration order", async () => {
     const { resources } = await run("with-defaults");
-    const order = (name: string) => (resources.find((r) => r.name === name)?.properties.metadata as { annotations?: { order?: string } })?.annotations?.order;
+    const order = (name: string) =>
+      (resources.find((r) => r.name === name)?.properties.metadata as { annotations?: { order?: string } })?.annotations?.order;
     expect(order("vendor-app")).toBe("own,parent,stack");
     expect(order("plain")).toBe("stack");
   });
@@ -31,8 +35,10 @@ describe("check applies transforms as the engine does", () => {
     expect(await main([project("with-defaults"), "--output", "json"], json)).toBe(0);
     const report = JSON.parse(json.out);
     expect(report.summary.mandatory).toBe(0);
-    expect(report.diagnostics.map((d: { policy: string; name: string }) => `${d.policy} ${d.name}`).sort())
-      .toEqual(["liveness-probe-required plain", "liveness-probe-required vendor-app"]);
+    expect(report.diagnostics.map((d: { policy: string; name: string }) => `${d.policy} ${d.name}`).sort()).toEqual([
+      "liveness-probe-required plain",
+      "liveness-probe-required vendor-app",
+    ]);
   });
 });
 
@@ -41,7 +47,9 @@ describe("check names what it cannot see into", () => {
     const text = fakeIO();
     expect(await main([project("helm-chart")], text)).toBe(0);
     expect(text.out).toContain("Not checked:");
-    expect(text.out).toMatch(/⚠ kubernetes:helm\.sh\/v4:Chart redis: contents rendered at deploy time, not checked; run `helm template … \| crashguard lint -`/);
+    expect(text.out).toMatch(
+      /⚠ kubernetes:helm\.sh\/v4:Chart redis: contents rendered at deploy time, not checked; run `helm template … \| crashguard lint -`/,
+    );
     expect(text.out).toMatch(/⚠ kubernetes:helm\.sh\/v3:Chart ingress: contents rendered at deploy time/);
     expect(text.out).toContain("2 resources not checked (rendered at deploy time).");
 
@@ -49,8 +57,10 @@ describe("check names what it cannot see into", () => {
     expect(await main([project("helm-chart"), "--output", "json"], json)).toBe(0);
     const report = JSON.parse(json.out);
     expect(report.summary.notChecked).toBe(2);
-    expect(report.notChecked.map((r: { type: string; name: string }) => `${r.type} ${r.name}`).sort())
-      .toEqual(["kubernetes:helm.sh/v3:Chart ingress", "kubernetes:helm.sh/v4:Chart redis"]);
+    expect(report.notChecked.map((r: { type: string; name: string }) => `${r.type} ${r.name}`).sort()).toEqual([
+      "kubernetes:helm.sh/v3:Chart ingress",
+      "kubernetes:helm.sh/v4:Chart redis",
+    ]);
     expect(report.notChecked[0].message).toContain("helm template");
   });
 });

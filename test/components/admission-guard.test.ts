@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { mockPulumi } from "./mocks";
-import { AdmissionGuard, AdmissionGuardArgs, checkKubernetesVersion } from "../../components/admission-guard";
+import { AdmissionGuard, type AdmissionGuardArgs, checkKubernetesVersion } from "../../components/admission-guard";
 import { admissionPolicies } from "../../admission";
 
 const mocks = mockPulumi();
@@ -18,19 +18,26 @@ describe("AdmissionGuard", () => {
     const expected = admissionPolicies({ configs: { "resource-values-valid": { maxMemoryLimitToRequestRatio: 2 } } });
     const key = (type: string, name: string) => `${type} ${name}`;
     const registered = new Map(children.map((r) => [key(r.type, r.inputs.metadata.name), r.inputs]));
-    expect(new Map(expected.map((o) => [key(`kubernetes:${o.apiVersion === "v1" ? "core/v1" : o.apiVersion}:${o.kind}`, o.metadata!.name!), o]))).toEqual(registered);
+    expect(
+      new Map(expected.map((o) => [key(`kubernetes:${o.apiVersion === "v1" ? "core/v1" : o.apiVersion}:${o.kind}`, o.metadata!.name!), o])),
+    ).toEqual(registered);
   });
 
   it("follows the levels: a disabled rule gets no policy", async () => {
     const all = await create({ levels: { "liveness-probe-required": "disabled", "readiness-probe-required": "disabled" } });
     expect(all.filter((r) => r.type.endsWith("ValidatingAdmissionPolicy")).map((r) => r.inputs.metadata.name)).toEqual([
-      "crashguard-resources-required", "crashguard-resource-values-valid",
+      "crashguard-resources-required",
+      "crashguard-resource-values-valid",
     ]);
   });
 
   it("fails at construction on a cluster older than 1.30, or on a bad bound, saying why", () => {
-    expect(() => new AdmissionGuard("old", { kubernetesVersion: "1.29.7" })).toThrow(/needs Kubernetes 1\.30 or later, and the cluster runs 1\.29\.7/);
-    expect(() => new AdmissionGuard("bad", { configs: { "resource-values-valid": { maxCpuLimit: "2 cores" } } })).toThrow(/resource-values-valid\.maxCpuLimit/);
+    expect(() => new AdmissionGuard("old", { kubernetesVersion: "1.29.7" })).toThrow(
+      /needs Kubernetes 1\.30 or later, and the cluster runs 1\.29\.7/,
+    );
+    expect(() => new AdmissionGuard("bad", { configs: { "resource-values-valid": { maxCpuLimit: "2 cores" } } })).toThrow(
+      /resource-values-valid\.maxCpuLimit/,
+    );
   });
 
   it("checks a version known only later, before any policy is created", async () => {

@@ -5,7 +5,9 @@ import { AksCluster } from "../../components/aks-cluster";
 const version = "1.31.2";
 const mocks = mockPulumi({
   calls: {
-    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: Buffer.from("apiVersion: v1\nkind: Config\n").toString("base64") }] }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
+      kubeconfigs: [{ name: "clusterUser", value: Buffer.from("apiVersion: v1\nkind: Config\n").toString("base64") }],
+    }),
     "azure-native:authorization:getClientConfig": () => ({ objectId: "deployer-oid", subscriptionId: "sub-1" }),
   },
   outputs: { "azure-native:containerservice:ManagedCluster": () => ({ name: "aks-1234", currentKubernetesVersion: version }) },
@@ -27,7 +29,11 @@ test("admissionGuard: true deploys the policies and bindings through the cluster
 });
 
 test("takes the guard's own arguments, e.g. a rule turned off", async () => {
-  new AksCluster("aks", { location: "westeurope", accessWaitSeconds: 0, admissionGuard: { levels: { "liveness-probe-required": "disabled" } } });
+  new AksCluster("aks", {
+    location: "westeurope",
+    accessWaitSeconds: 0,
+    admissionGuard: { levels: { "liveness-probe-required": "disabled" } },
+  });
   const names = (await mocks.resources()).filter((r) => r.type.endsWith("ValidatingAdmissionPolicy")).map((r) => r.inputs.metadata.name);
   expect(names).not.toContain("crashguard-liveness-probe-required");
   expect(names).toContain("crashguard-readiness-probe-required");

@@ -18,7 +18,9 @@ let kubeconfig = "";
 
 const mocks = mockPulumi({
   calls: {
-    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
+      kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }],
+    }),
     "azure-native:authorization:getClientConfig": () => ({ objectId: "deployer-oid", subscriptionId: "sub-1" }),
   },
 });
@@ -27,12 +29,19 @@ beforeAll(async () => {
   // HTTPS: the verifier's client sends a token over TLS only, as kubectl does.
   server = https.createServer({ key: SIM_TLS.key, cert: SIM_TLS.cert }, (req, res) => {
     seen.push({
-      authorization: req.headers.authorization, path: req.url,
+      authorization: req.headers.authorization,
+      path: req.url,
       providerRegistered: mocks.registeredSoFar().some((r) => r.type === "pulumi:providers:kubernetes"),
     });
     const status = answers.shift() ?? 200;
     res.writeHead(status, { "Content-Type": "application/json" });
-    res.end(JSON.stringify(status === 200 ? { kind: "NamespaceList", items: [] } : { kind: "Status", code: status, message: "forbidden: User \"deployer\" cannot list namespaces" }));
+    res.end(
+      JSON.stringify(
+        status === 200
+          ? { kind: "NamespaceList", items: [] }
+          : { kind: "Status", code: status, message: 'forbidden: User "deployer" cannot list namespaces' },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -56,7 +65,9 @@ describe("AksCluster's provider and the role grant", () => {
     new AksCluster("aks", { location: "westeurope", accessWaitSeconds: 60 });
     const all = await mocks.resources();
     expect(all.map((r) => r.type)).toContain("pulumi:providers:kubernetes");
-    expect(seen).toEqual([0, 1, 2].map(() => ({ authorization: `Bearer ${TOKEN}`, path: "/api/v1/namespaces?limit=1", providerRegistered: false })));
+    expect(seen).toEqual(
+      [0, 1, 2].map(() => ({ authorization: `Bearer ${TOKEN}`, path: "/api/v1/namespaces?limit=1", providerRegistered: false })),
+    );
   });
 
   it("does not probe the API server when the wait is off or there is no grant", async () => {
@@ -76,7 +87,9 @@ describe("waitForAccess", () => {
     const failure = waitForAccess(kubeconfig, 1, fast).catch((err: Error) => err.message);
     const message = await failure;
     answers = [];
-    expect(message).toMatch(/^the API server still refuses the deploying identity after 1 s \(HTTP 403\)\. A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds/);
+    expect(message).toMatch(
+      /^the API server still refuses the deploying identity after 1 s \(HTTP 403\)\. A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds/,
+    );
     expect(message).toContain("set accessWaitSeconds: 0");
     expect(message).not.toContain(TOKEN);
     expect(seen.length).toBeGreaterThan(1);

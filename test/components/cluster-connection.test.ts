@@ -3,23 +3,28 @@ import { Provider } from "@pulumi/kubernetes/provider";
 import { mockPulumi } from "./mocks";
 import { AksCluster } from "../../components/aks-cluster";
 import { kubernetesProvider, verifierKubeconfig } from "../../components/cluster-connection";
-import { Workload, WorkloadArgs } from "../../components/workload";
+import { Workload, type WorkloadArgs } from "../../components/workload";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n";
 const mocks = mockPulumi({
   calls: {
-    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: Buffer.from(KUBECONFIG).toString("base64") }] }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
+      kubeconfigs: [{ name: "clusterUser", value: Buffer.from(KUBECONFIG).toString("base64") }],
+    }),
   },
 });
 beforeEach(() => mocks.reset());
 
 const image = "ghcr.io/acme/api:1.4.2";
-const construct = (args: Partial<WorkloadArgs>, opts: pulumi.ComponentResourceOptions) => () => new Workload("api", { image, ...args }, opts);
+const construct = (args: Partial<WorkloadArgs>, opts: pulumi.ComponentResourceOptions) => () =>
+  new Workload("api", { image, ...args }, opts);
 
 describe("a verifying Workload watches the cluster it deploys to", () => {
   it("refuses, at construction, a provider whose kubeconfig it cannot know, naming `kubeconfig` and `verify: false`", async () => {
     const provider = new Provider("theirs", { kubeconfig: KUBECONFIG });
-    expect(construct({}, { provider })).toThrow(/Workload "api": cannot tell which cluster to verify the rollout on.*`kubeconfig`.*`verify: false`/s);
+    expect(construct({}, { provider })).toThrow(
+      /Workload "api": cannot tell which cluster to verify the rollout on.*`kubeconfig`.*`verify: false`/s,
+    );
     const registered = await mocks.resources();
     expect(registered.filter((r) => r.type === "crashguard:k8s:Workload")).toEqual([]);
   });
@@ -44,7 +49,7 @@ describe("a verifying Workload watches the cluster it deploys to", () => {
     expect(verifierKubeconfig("api", undefined, { parent })).toBe(kubeconfig);
   });
 
-  it("takes an explicit kubeconfig, the machine's only when asked for with \"ambient\", and needs none with verify: false", () => {
+  it('takes an explicit kubeconfig, the machine\'s only when asked for with "ambient", and needs none with verify: false', () => {
     const provider = new Provider("theirs", { kubeconfig: KUBECONFIG });
     expect(verifierKubeconfig("api", KUBECONFIG, { provider })).toBe(KUBECONFIG);
     expect(verifierKubeconfig("api", "ambient", { provider })).toBeUndefined();

@@ -16,7 +16,10 @@ beforeEach(() => mocks.reset());
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const bare = () => ({ name: "app", image: "registry.example/app:1.0", ports: [{ name: "http", containerPort: 8080 }] });
-const deployment = (container: object) => ({ metadata: { name: "app" }, spec: { selector: {}, template: { spec: { containers: [container] } } } });
+const deployment = (container: object) => ({
+  metadata: { name: "app" },
+  spec: { selector: {}, template: { spec: { containers: [container] } } },
+});
 const firstContainer = (props: any) => props.spec.template.spec.containers[0];
 
 function packFix(rule: string): any {
@@ -45,9 +48,13 @@ describe("defaults agree across the pack, remediation, withDefaults(), Workload 
 
   it("follow a larger memory request with the memory limit, in remediation, withDefaults() and Workload alike", () => {
     const sized = { ...bare(), resources: { requests: { memory: "1Gi" } } };
-    const fromRemediate = firstContainer(fillMissingResources(deployment(sized), DEPLOYMENT, { defaults: { memoryRequest: "1Gi" } })).resources;
+    const fromRemediate = firstContainer(
+      fillMissingResources(deployment(sized), DEPLOYMENT, { defaults: { memoryRequest: "1Gi" } }),
+    ).resources;
     const fromWithDefaults = firstContainer(applyDefaults(DEPLOYMENT, deployment(sized), { memoryRequest: "1Gi" })).resources;
-    const fromWorkload = firstContainer(workloadManifest("app", { image: "registry.example/app:1.0", resources: { memoryRequest: "1Gi" } })).resources;
+    const fromWorkload = firstContainer(
+      workloadManifest("app", { image: "registry.example/app:1.0", resources: { memoryRequest: "1Gi" } }),
+    ).resources;
 
     expect(fromRemediate).toEqual({ requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } });
     expect(fromWithDefaults).toEqual(fromRemediate);
@@ -57,7 +64,9 @@ describe("defaults agree across the pack, remediation, withDefaults(), Workload 
   it("give a missing readiness probe the same timings", () => {
     const { tcpSocket: _fixHandler, ...fromFix } = packFix("readiness-probe-required").readinessProbe;
     const { tcpSocket: _handler, ...fromWithDefaults } = firstContainer(applyDefaults(DEPLOYMENT, deployment(bare()))).readinessProbe;
-    const { httpGet: _http, ...fromWorkload } = firstContainer(workloadManifest("app", { image: "registry.example/app:1.0" })).readinessProbe;
+    const { httpGet: _http, ...fromWorkload } = firstContainer(
+      workloadManifest("app", { image: "registry.example/app:1.0" }),
+    ).readinessProbe;
 
     expect(fromFix).toEqual({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
     expect(fromWithDefaults).toEqual(fromFix);

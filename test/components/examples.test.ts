@@ -2,11 +2,11 @@
  * The example programs, run as `pulumi preview` would run them but under mocks, with every
  * Kubernetes resource they register sent to the real policy pack over gRPC.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { AnalyzedResource, Diagnostic, SECRET_SIG, SECRET_VALUE_SIG } from "../../cli/pack-client";
-import { CapturedResource, runProgram } from "../../cli/program-runner";
+import { type AnalyzedResource, type Diagnostic, SECRET_SIG, SECRET_VALUE_SIG } from "../../cli/pack-client";
+import { type CapturedResource, runProgram } from "../../cli/program-runner";
 import { readProject } from "../../cli/pulumi-project";
 import { checkObject } from "../../policies/rules";
 import { usePolicyPack } from "../support/pack";
@@ -19,7 +19,10 @@ async function preview(example: string, config: Record<string, string> = {}, sec
   const project = readProject(path.join(EXAMPLES, example), "dev");
   const key = (k: string) => `${project.name}:${k}`;
   const run = await runProgram({
-    projectDir: project.dir, project: project.name, stack: "dev", main: project.main,
+    projectDir: project.dir,
+    project: project.name,
+    stack: "dev",
+    main: project.main,
     config: Object.fromEntries(Object.entries(config).map(([k, v]) => [key(k), v])),
     secretKeys: secretKeys.map(key),
   });
@@ -43,19 +46,32 @@ beforeAll(() => {
   runs.platform = preview("platform");
   runs.badApp = preview("bad-app");
   runs.appStackFromPlatform = preview("app-stack", { platformStack: "organization/crashguard-platform/dev", apiClientId: API_CLIENT_ID });
-  runs.appStackFromKubeconfig = preview("app-stack", { kubeconfig: "apiVersion: v1\nkind: Config", apiClientId: API_CLIENT_ID, sentryDsn: "https://k3y-5ecr3t@sentry.example/1" }, ["kubeconfig", "sentryDsn"]);
+  runs.appStackFromKubeconfig = preview(
+    "app-stack",
+    { kubeconfig: "apiVersion: v1\nkind: Config", apiClientId: API_CLIENT_ID, sentryDsn: "https://k3y-5ecr3t@sentry.example/1" },
+    ["kubeconfig", "sentryDsn"],
+  );
 });
 
 describe("examples/platform (the root program)", () => {
   it("builds a cluster, a guarded namespace and a Workload that pass every policy of the pack", async () => {
     const resources = await runs.platform;
-    expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining([
-      "crashguard:azure:AksCluster", "azure-native:containerservice:ManagedCluster", "pulumi:providers:kubernetes",
-      "azure-native:containerservice:AgentPool", "azure-native:containerservice:MaintenanceConfiguration",
-      "azure-native:monitor:DiagnosticSetting", "azure-native:authorization:RoleAssignment",
-      "crashguard:k8s:GuardedNamespace", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:LimitRange",
-      "crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment",
-    ]));
+    expect(resources.map((r) => r.type)).toEqual(
+      expect.arrayContaining([
+        "crashguard:azure:AksCluster",
+        "azure-native:containerservice:ManagedCluster",
+        "pulumi:providers:kubernetes",
+        "azure-native:containerservice:AgentPool",
+        "azure-native:containerservice:MaintenanceConfiguration",
+        "azure-native:monitor:DiagnosticSetting",
+        "azure-native:authorization:RoleAssignment",
+        "crashguard:k8s:GuardedNamespace",
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:core/v1:LimitRange",
+        "crashguard:k8s:Workload",
+        "kubernetes:apps/v1:Deployment",
+      ]),
+    );
     expect(await analyze(resources)).toEqual([]);
   });
 });
@@ -87,7 +103,10 @@ describe("examples/app-stack", () => {
     const pod = api.spec.template.spec;
     expect(api.spec.replicas).toBeUndefined();
     expect(pod.volumes.map((v: { name: string }) => v.name)).toEqual(["tmp", "settings", "keyvault"]);
-    expect(pod.containers[0].env).toContainEqual({ name: "FEATURE_FLAGS", valueFrom: { configMapKeyRef: expect.objectContaining({ key: "FEATURE_FLAGS" }) } });
+    expect(pod.containers[0].env).toContainEqual({
+      name: "FEATURE_FLAGS",
+      valueFrom: { configMapKeyRef: expect.objectContaining({ key: "FEATURE_FLAGS" }) },
+    });
     expect(pod.serviceAccountName).toBe("api");
     expect(api.spec.template.metadata.labels["azure.workload.identity/use"]).toBe("true");
     const account = resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount")!.properties as any;
@@ -104,7 +123,10 @@ describe("examples/app-stack", () => {
     expect(provider.properties.kubeconfig).toMatchObject({ [SECRET_SIG]: expect.any(String) });
     const api = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "api")!;
     const env = (api.properties as any).spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: "SENTRY_DSN", value: { [SECRET_SIG]: SECRET_VALUE_SIG, value: "https://k3y-5ecr3t@sentry.example/1" } });
+    expect(env).toContainEqual({
+      name: "SENTRY_DSN",
+      value: { [SECRET_SIG]: SECRET_VALUE_SIG, value: "https://k3y-5ecr3t@sentry.example/1" },
+    });
   });
 });
 
@@ -124,9 +146,13 @@ describe("examples/bad-app", () => {
 
   it("has the same flaws as plain manifests, one file per flaw", () => {
     const dir = path.join(EXAMPLES, "bad-app", "manifests");
-    const found = fs.readdirSync(dir).flatMap((file) =>
-      parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8")).flatMap((doc) =>
-        checkObject(doc.toJS()).map((f) => `${path.basename(file, ".yaml")} ${f.rule}`)));
+    const found = fs
+      .readdirSync(dir)
+      .flatMap((file) =>
+        parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8")).flatMap((doc) =>
+          checkObject(doc.toJS()).map((f) => `${path.basename(file, ".yaml")} ${f.rule}`),
+        ),
+      );
     expect([...new Set(found)].sort()).toEqual(expected.map((line) => line.replace(/:\w+$/, "")));
   });
 

@@ -1,5 +1,5 @@
 import { mockPulumi, valueOf } from "./mocks";
-import { GuardedNamespace, GuardedNamespaceArgs } from "../../components/guarded-namespace";
+import { GuardedNamespace, type GuardedNamespaceArgs } from "../../components/guarded-namespace";
 
 const mocks = mockPulumi();
 beforeEach(() => mocks.reset());
@@ -9,7 +9,8 @@ async function create(args?: GuardedNamespaceArgs) {
   const all = await mocks.resources();
   const byType = (type: string) => all.find((r) => r.type === type);
   return {
-    ns, all,
+    ns,
+    all,
     namespace: byType("kubernetes:core/v1:Namespace")!,
     limitRange: byType("kubernetes:core/v1:LimitRange"),
     quota: byType("kubernetes:core/v1:ResourceQuota"),
@@ -34,7 +35,9 @@ describe("GuardedNamespace defaults", () => {
       "kubernetes:core/v1:Namespace urn:pulumi:test::crashguard::crashguard:k8s:GuardedNamespace::shop",
     ]);
     expect(await valueOf(ns.name)).toBe("shop");
-    expect(await valueOf(ns.namespace.urn)).toBe("urn:pulumi:test::crashguard::crashguard:k8s:GuardedNamespace$kubernetes:core/v1:Namespace::shop");
+    expect(await valueOf(ns.namespace.urn)).toBe(
+      "urn:pulumi:test::crashguard::crashguard:k8s:GuardedNamespace$kubernetes:core/v1:Namespace::shop",
+    );
     expect(ns.resourceQuota).toBeUndefined();
   });
 
@@ -66,8 +69,15 @@ describe("GuardedNamespace overrides", () => {
   });
 
   it("keeps extra labels, but the Pod Security labels win", async () => {
-    const { namespace } = await create({ labels: { team: "shop", "pod-security.kubernetes.io/enforce": "privileged" }, annotations: { owner: "shop-team" } });
-    expect(namespace.inputs.metadata).toEqual({ name: "shop", labels: { team: "shop", ...restricted }, annotations: { owner: "shop-team" } });
+    const { namespace } = await create({
+      labels: { team: "shop", "pod-security.kubernetes.io/enforce": "privileged" },
+      annotations: { owner: "shop-team" },
+    });
+    expect(namespace.inputs.metadata).toEqual({
+      name: "shop",
+      labels: { team: "shop", ...restricted },
+      annotations: { owner: "shop-team" },
+    });
   });
 
   it("names the namespace apart from the resource", async () => {

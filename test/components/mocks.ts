@@ -27,30 +27,37 @@ export interface Registered {
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
 const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
 
-export function mockPulumi(options: {
-  preview?: boolean;
-  calls?: Record<string, (inputs: any) => Record<string, unknown>>;
-  /** Outputs a resource type computes, added to its echoed inputs (e.g. ids Azure assigns). */
-  outputs?: Record<string, (inputs: any) => Record<string, unknown>>;
-} = {}) {
+export function mockPulumi(
+  options: {
+    preview?: boolean;
+    calls?: Record<string, (inputs: any) => Record<string, unknown>>;
+    /** Outputs a resource type computes, added to its echoed inputs (e.g. ids Azure assigns). */
+    outputs?: Record<string, (inputs: any) => Record<string, unknown>>;
+  } = {},
+) {
   const registered: Registered[] = [];
   const stackTransforms: pulumi.ResourceTransform[] = [];
   const transformed = new Map<string, pulumi.Inputs>();
-  pulumi.runtime.setMocks({
-    async newResource(args) {
-      let props: pulumi.Inputs = args.inputs;
-      for (const transform of [...(args.transforms ?? []), ...stackTransforms]) {
-        const result = await transform({ type: args.type, name: args.name, custom: args.custom ?? true, props, opts: {} });
-        if (result) props = result.props;
-      }
-      if (props !== args.inputs) transformed.set(`${args.type}::${args.name}`, props);
-      // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
-      const computed = options.preview ? {} : options.outputs?.[args.type]?.(props) ?? {};
-      return { id: options.preview ? undefined : `${args.name}-id`, state: { ...props, ...computed } };
+  pulumi.runtime.setMocks(
+    {
+      async newResource(args) {
+        let props: pulumi.Inputs = args.inputs;
+        for (const transform of [...(args.transforms ?? []), ...stackTransforms]) {
+          const result = await transform({ type: args.type, name: args.name, custom: args.custom ?? true, props, opts: {} });
+          if (result) props = result.props;
+        }
+        if (props !== args.inputs) transformed.set(`${args.type}::${args.name}`, props);
+        // A preview knows inputs but no ids; an update echoes the inputs back as outputs.
+        const computed = options.preview ? {} : (options.outputs?.[args.type]?.(props) ?? {});
+        return { id: options.preview ? undefined : `${args.name}-id`, state: { ...props, ...computed } };
+      },
+      call: (args) => options.calls?.[args.token]?.(args.inputs) ?? args.inputs,
+      registerTransform: (transform) => stackTransforms.push(transform),
     },
-    call: (args) => options.calls?.[args.token]?.(args.inputs) ?? args.inputs,
-    registerTransform: (transform) => stackTransforms.push(transform),
-  }, "crashguard", "test", options.preview ?? false);
+    "crashguard",
+    "test",
+    options.preview ?? false,
+  );
 
   const monitor = settings.getMonitor() as MockMonitor;
   monitor.registerResourceHook ??= (_req, cb) => cb(null, {}); // the engine accepts hooks; the mock monitor lacks the call
@@ -60,8 +67,13 @@ export function mockPulumi(options: {
       if (!err && res) {
         const hooks = req.getHooks();
         registered.push({
-          type: req.getType(), name: req.getName(), urn: res.getUrn(), parent: req.getParent() || undefined, custom: req.getCustom(), provider: req.getProvider() || undefined,
-          inputs: transformed.get(`${req.getType()}::${req.getName()}`) ?? (req.getObject()?.toJavaScript() ?? {}),
+          type: req.getType(),
+          name: req.getName(),
+          urn: res.getUrn(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          provider: req.getProvider() || undefined,
+          inputs: transformed.get(`${req.getType()}::${req.getName()}`) ?? req.getObject()?.toJavaScript() ?? {},
           hooks: { afterCreate: hooks?.getAfterCreateList() ?? [], afterUpdate: hooks?.getAfterUpdateList() ?? [] },
           beforeHooks: { beforeCreate: hooks?.getBeforeCreateList() ?? [], beforeUpdate: hooks?.getBeforeUpdateList() ?? [] },
           dependencies: req.getDependenciesList(),
@@ -111,7 +123,9 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getObject(): { toJavaScript(): Record<string, any> } | undefined;
-  getHooks(): { getAfterCreateList(): string[]; getAfterUpdateList(): string[]; getBeforeCreateList(): string[]; getBeforeUpdateList(): string[] } | undefined;
+  getHooks():
+    | { getAfterCreateList(): string[]; getAfterUpdateList(): string[]; getBeforeCreateList(): string[]; getBeforeUpdateList(): string[] }
+    | undefined;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }

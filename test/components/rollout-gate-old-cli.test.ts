@@ -20,7 +20,8 @@ new Workload("api", { image: "ghcr.io/acme/api:1.4.2", verify: process.argv[1] =
 function run(mode: "verify" | "no-verify"): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ["-r", "./bin/register.js", "-e", PROGRAM, mode], { cwd: ROOT }, (err, _stdout, stderr) =>
-      resolve({ code: err ? Number(err.code) : 0, stderr }));
+      resolve({ code: err ? Number(err.code) : 0, stderr }),
+    );
   });
 }
 

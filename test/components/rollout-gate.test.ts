@@ -10,7 +10,8 @@ const mocks = mockPulumi();
 beforeEach(() => mocks.reset());
 
 const GATE = "kubernetes:core/v1:ConfigMap";
-const byName = (all: Awaited<ReturnType<typeof mocks.resources>>, type: string, name: string) => all.find((r) => r.type === type && r.name === name)!;
+const byName = (all: Awaited<ReturnType<typeof mocks.resources>>, type: string, name: string) =>
+  all.find((r) => r.type === type && r.name === name)!;
 
 test("a Workload verifies its rollout on a gate beside it, not with hooks on the Deployment", async () => {
   new Workload("api", { image: "ghcr.io/acme/api:1.4.2", namespace: "shop" });
@@ -21,7 +22,10 @@ test("a Workload verifies its rollout on a gate beside it, not with hooks on the
   expect(gate.beforeHooks).toEqual({ beforeCreate: ["crashguard-verify-api"], beforeUpdate: ["crashguard-verify-api"] });
   expect(gate.hooks).toEqual({ afterCreate: [], afterUpdate: [] });
   expect(gate.dependencies).toContain(deployment.urn);
-  expect(gate.inputs.metadata).toEqual({ namespace: "shop", labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" } });
+  expect(gate.inputs.metadata).toEqual({
+    namespace: "shop",
+    labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" },
+  });
   expect(gate.inputs.data).toMatchObject({ kind: "Deployment", namespace: "shop", name: "api" });
   expect(deployment.hooks).toEqual({ afterCreate: [], afterUpdate: [] });
   expect(deployment.beforeHooks).toEqual({ beforeCreate: [], beforeUpdate: [] });
@@ -31,7 +35,10 @@ test("the gate names the rollout: kind, namespace, name, uid and generation from
   // Under mocks outputs echo inputs, so the outputs the API server would add are given as inputs.
   const workload = new Deployment("web", {
     metadata: { name: "web", namespace: "shop", uid: "5f0c2b1e", generation: 7 },
-    spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+    spec: {
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+    },
   });
   rolloutGate("web", { workload, timeoutSeconds: 120 });
   const gate = byName(await mocks.resources(), GATE, "web-rollout-gate");
@@ -61,4 +68,3 @@ test("verify: false keeps the provider's await and creates no gate", async () =>
   expect(all.filter((r) => r.type === GATE)).toEqual([]);
   expect(batch.rolloutGate).toBeUndefined();
 });
-

@@ -23,7 +23,9 @@ const mandatoryFindings = (props: unknown, type: string) =>
 describe("applyDefaults", () => {
   it("fills missing requests, memory limit and a TCP readiness probe on the first declared port", () => {
     const out = applyDefaults(DEPLOYMENT, deployment({ name: "app", image: "a", ports: [{ containerPort: 6379 }] }));
-    expect(containersOf(out)).toEqual([{ name: "app", image: "a", ports: [{ containerPort: 6379 }], resources: FILLED, readinessProbe: READY_TCP(6379) }]);
+    expect(containersOf(out)).toEqual([
+      { name: "app", image: "a", ports: [{ containerPort: 6379 }], resources: FILLED, readinessProbe: READY_TCP(6379) },
+    ]);
   });
 
   it("probes the port by name when it has one", () => {
@@ -38,7 +40,9 @@ describe("applyDefaults", () => {
 
   it("never overwrites a value that is set, even an invalid or zero one", () => {
     const container = {
-      name: "app", image: "a", ports: [{ containerPort: 80 }],
+      name: "app",
+      image: "a",
+      ports: [{ containerPort: 80 }],
       resources: { requests: { cpu: "0", memory: "512MB" }, limits: { memory: "1Gi" } },
       readinessProbe: { httpGet: { path: "/", port: 80 } },
     };
@@ -46,16 +50,23 @@ describe("applyDefaults", () => {
   });
 
   it("leaves a request out where its limit is set, and never fills a limit below a set request", () => {
-    const out = applyDefaults(DEPLOYMENT, deployment(
-      { name: "limited", image: "a", resources: { limits: { cpu: "1", memory: "1Gi" } } },
-      { name: "big", image: "a", resources: { requests: { memory: "2Gi" } } },
-    ));
+    const out = applyDefaults(
+      DEPLOYMENT,
+      deployment(
+        { name: "limited", image: "a", resources: { limits: { cpu: "1", memory: "1Gi" } } },
+        { name: "big", image: "a", resources: { requests: { memory: "2Gi" } } },
+      ),
+    );
     expect(containersOf(out)[0].resources).toEqual({ limits: { cpu: "1", memory: "1Gi" } });
     expect(containersOf(out)[1].resources).toEqual({ requests: { cpu: "250m", memory: "2Gi" }, limits: { memory: "2Gi" } });
   });
 
   it("uses the values it is given", () => {
-    const out = applyDefaults(DEPLOYMENT, deployment({ name: "app", image: "a" }), { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "384Mi" });
+    const out = applyDefaults(DEPLOYMENT, deployment({ name: "app", image: "a" }), {
+      cpuRequest: "100m",
+      memoryRequest: "128Mi",
+      memoryLimit: "384Mi",
+    });
     expect(containersOf(out)[0].resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "384Mi" } });
   });
 
@@ -71,8 +82,18 @@ describe("applyDefaults", () => {
   });
 
   it.each([
-    ["kubernetes:batch/v1:Job", { spec: { template: { spec: { containers: [{ name: "job", image: "j", ports: [{ containerPort: 80 }] }] } } } }],
-    ["kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "job", image: "j", ports: [{ containerPort: 80 }] }] } } } } } }],
+    [
+      "kubernetes:batch/v1:Job",
+      { spec: { template: { spec: { containers: [{ name: "job", image: "j", ports: [{ containerPort: 80 }] }] } } } },
+    ],
+    [
+      "kubernetes:batch/v1:CronJob",
+      {
+        spec: {
+          jobTemplate: { spec: { template: { spec: { containers: [{ name: "job", image: "j", ports: [{ containerPort: 80 }] }] } } } },
+        },
+      },
+    ],
   ])("gives a %s resources, not probes", (type, props) => {
     const out = applyDefaults(type, props);
     const container = JSON.stringify(out).match(/"containers":\[(.*)\]/)![1];
@@ -108,7 +129,11 @@ describe("applyDefaults", () => {
 
   it("turns a raw Deployment the pack blocks into one that passes every mandatory rule", () => {
     const raw = deployment({ name: "app", image: "a", ports: [{ name: "http", containerPort: 8080 }] });
-    expect(mandatoryFindings(raw, DEPLOYMENT).map((f) => f.rule).sort()).toEqual(["readiness-probe-required", "resources-required"]);
+    expect(
+      mandatoryFindings(raw, DEPLOYMENT)
+        .map((f) => f.rule)
+        .sort(),
+    ).toEqual(["readiness-probe-required", "resources-required"]);
     expect(mandatoryFindings(applyDefaults(DEPLOYMENT, raw), DEPLOYMENT)).toEqual([]);
   });
 });

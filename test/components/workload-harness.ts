@@ -1,6 +1,6 @@
 /** Creating Workloads under the component mocks and reading back what they registered. */
-import { Workload, WorkloadArgs, WorkloadOptions } from "../../components/workload";
-import { mockPulumi } from "./mocks";
+import { Workload, type WorkloadArgs, type WorkloadOptions } from "../../components/workload";
+import type { mockPulumi } from "./mocks";
 
 export function workloadHarness(mocks: ReturnType<typeof mockPulumi>) {
   /** Creates a Workload and returns what it registered, by type. */
@@ -10,7 +10,9 @@ export function workloadHarness(mocks: ReturnType<typeof mockPulumi>) {
     const byType = (type: string) => all.find((r) => r.type === type && r.name === name);
     const deployment = byType("kubernetes:apps/v1:Deployment") ?? byType("kubernetes:apps/v1:StatefulSet");
     return {
-      workload, all, deployment: deployment!,
+      workload,
+      all,
+      deployment: deployment!,
       spec: deployment!.inputs.spec,
       pod: deployment!.inputs.spec.template.spec,
       container: deployment!.inputs.spec.template.spec.containers[0],

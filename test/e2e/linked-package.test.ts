@@ -46,7 +46,12 @@ setTimeout(() => console.log(JSON.stringify({ azureNative, types: [...new Set(ty
   const { stdout } = await run(process.execPath, ["index.js"], { cwd: app });
   const out = JSON.parse(stdout);
   expect(out.azureNative).toBe(0); // AksCluster lives at crashguard/aks; a Workload-only app never loads azure-native
-  expect(out.types).toEqual(["crashguard:k8s:Workload", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget"]);
+  expect(out.types).toEqual([
+    "crashguard:k8s:Workload",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:core/v1:Service",
+    "kubernetes:policy/v1:PodDisruptionBudget",
+  ]);
   expect(out.refused).toMatch(/\[resource-values-valid\].*resources\.limits\.memory/);
   expect(out.rules).toEqual(["liveness-probe-required", "readiness-probe-required", "resources-required"]);
   expect(out.category).toBe("oom-killed");
@@ -67,8 +72,25 @@ export const hook = verifyHook({ timeoutSeconds: 300 });
 export const annotations: Record<string, string> = awaitAnnotations("verify");
 `,
   );
-  writeFileSync(path.join(app, "bad.ts"), `import { Workload } from "crashguard";\nexport const w = new Workload("api", { image: "x", replicas: "two" });\n`);
-  writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", moduleResolution: "node", target: "es2020", noEmit: true, skipLibCheck: true, types: ["node"] }, files: ["good.ts", "bad.ts"] }));
+  writeFileSync(
+    path.join(app, "bad.ts"),
+    `import { Workload } from "crashguard";\nexport const w = new Workload("api", { image: "x", replicas: "two" });\n`,
+  );
+  writeFileSync(
+    path.join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: "commonjs",
+        moduleResolution: "node",
+        target: "es2020",
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
+      files: ["good.ts", "bad.ts"],
+    }),
+  );
   const result = await run(process.execPath, [TSC, "-p", "."], { cwd: app }).then(
     () => ({ code: 0, stdout: "" }),
     (err: { code: number; stdout: string }) => err,

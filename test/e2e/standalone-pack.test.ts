@@ -3,9 +3,9 @@
  * copied alone to a fresh directory, `npm install`ed there (which builds its JavaScript), started
  * exactly as the Pulumi CLI starts a pack, and asked for one Analyze over gRPC.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { PolicyPackClient } from "../../cli/pack-client";
 import { installOffline } from "../support/offline-install";
 import { PACK_DIR } from "../support/pack";
@@ -35,8 +35,15 @@ test("the copied pack builds its own JavaScript on install and points its main a
 
 test("started as the CLI starts it, it answers an Analyze with resources-required", async () => {
   const diagnostics = await pack!.analyze({
-    type: "kubernetes:apps/v1:Deployment", name: "web", urn: "urn:pulumi:dev::app::kubernetes:apps/v1:Deployment::web",
-    properties: { spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } } } },
+    type: "kubernetes:apps/v1:Deployment",
+    name: "web",
+    urn: "urn:pulumi:dev::app::kubernetes:apps/v1:Deployment::web",
+    properties: {
+      spec: {
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } },
+      },
+    },
   });
   expect(diagnostics.map((d) => `${d.policyName}:${d.enforcementLevel}`)).toContain("resources-required:mandatory");
 });

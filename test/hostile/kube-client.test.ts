@@ -26,14 +26,20 @@ async function clientFor(behaviour: Behaviour, deadlineInMs = 600, token = TOKEN
   return client;
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => new Error("expected a failure"), (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => new Error("expected a failure"),
+    (e: Error) => e,
+  );
 
 describe("every call ends by the deadline and names itself", () => {
   test("a server that never answers: DeadlineError naming the call", async () => {
     const c = await clientFor(() => undefined, 300);
     const err = await failure(c.getJSON("/api/v1/namespaces/shop/events", {}, { verb: "list", resource: "events", namespace: "shop" }));
     expect(err).toBeInstanceOf(DeadlineError);
-    expect(err.message).toMatch(/^list events in namespace shop: no complete answer from the API server https:\/\/127\.0\.0\.1:\d+ within the deadline/);
+    expect(err.message).toMatch(
+      /^list events in namespace shop: no complete answer from the API server https:\/\/127\.0\.0\.1:\d+ within the deadline/,
+    );
   });
 
   test("a log request answered with headers and then nothing: DeadlineError", async () => {
@@ -57,14 +63,18 @@ describe("every call ends by the deadline and names itself", () => {
 
   test("a watch that sends nothing ends at the deadline with a DeadlineError", async () => {
     const c = await clientFor((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }), 300);
-    const err = await failure(c.watch("/api/v1/namespaces/shop/pods", {}, { ...PODS, verb: "watch" }, () => undefined, new AbortController().signal));
+    const err = await failure(
+      c.watch("/api/v1/namespaces/shop/pods", {}, { ...PODS, verb: "watch" }, () => undefined, new AbortController().signal),
+    );
     expect(err).toBeInstanceOf(DeadlineError);
     expect(err.message).toMatch(/^watch pods in namespace shop/);
   });
 
   test("a per-call deadline overrides the client's", async () => {
     const c = await clientFor(() => undefined, 60_000);
-    expect(await failure(c.getJSON("/api/v1/namespaces/shop/pods", {}, PODS, undefined, { deadline: Date.now() + 200 }))).toBeInstanceOf(DeadlineError);
+    expect(await failure(c.getJSON("/api/v1/namespaces/shop/pods", {}, PODS, undefined, { deadline: Date.now() + 200 }))).toBeInstanceOf(
+      DeadlineError,
+    );
   });
 
   test("a deadline beyond what timers hold does not fire at once", async () => {
@@ -89,7 +99,9 @@ describe("retries", () => {
     const c = await clientFor((_req, res) => json(res, 500, { kind: "Status", code: 500, message: "etcdserver: request timed out" }), 400);
     const err = await failure(c.getJSON("/api/v1/namespaces/shop/pods", {}, PODS));
     expect(err).toBeInstanceOf(ApiError);
-    expect(err.message).toMatch(/^list pods in namespace shop failed with HTTP 500: etcdserver: request timed out \(gave up after \d+ attempts?\)$/);
+    expect(err.message).toMatch(
+      /^list pods in namespace shop failed with HTTP 500: etcdserver: request timed out \(gave up after \d+ attempts?\)$/,
+    );
     // Backoff, not a spin: 400 ms at 5–40 ms per wait allows a few dozen attempts at most.
     expect(api!.requests.length).toBeLessThan(60);
   });
@@ -105,7 +117,13 @@ describe("retries", () => {
     const c = await clientFor((_req, res) => json(res, 410, { kind: "Status", code: 410 }), 10_000);
     const stop = new AbortController();
     const started = Date.now();
-    const running = mirror(c, { path: "/api/v1/namespaces/shop/pods", query: {}, resource: "pods", namespace: "shop" }, () => undefined, stop.signal, { initialMs: 40, maxMs: 1_000 });
+    const running = mirror(
+      c,
+      { path: "/api/v1/namespaces/shop/pods", query: {}, resource: "pods", namespace: "shop" },
+      () => undefined,
+      stop.signal,
+      { initialMs: 40, maxMs: 1_000 },
+    );
     await until(() => api!.requests.length >= 4);
     stop.abort();
     await running;
@@ -122,7 +140,15 @@ describe("hostile answers", () => {
   ])("%s is an ApiError naming the call", async (_name, body, message) => {
     const c = await clientFor((_req, res) => json(res, 200, body), 300);
     const stop = new AbortController();
-    const err = await failure(mirror(c, { path: "/api/v1/namespaces/shop/pods", query: {}, resource: "pods", namespace: "shop" }, () => undefined, stop.signal, fast));
+    const err = await failure(
+      mirror(
+        c,
+        { path: "/api/v1/namespaces/shop/pods", query: {}, resource: "pods", namespace: "shop" },
+        () => undefined,
+        stop.signal,
+        fast,
+      ),
+    );
     expect(err).toBeInstanceOf(ApiError);
     expect(err.message).toMatch(message);
     expect(err.message).toMatch(/pods in namespace shop/);

@@ -49,15 +49,53 @@ const CLIENT_SECRET = "client-secret-value-DO-NOT-PRINT";
 
 describe("kubeconfigs that cannot be used are exit 2 naming the field", () => {
   test.each([
-    ["a bearer token over plain http", config({ server: "http://127.0.0.1:1" }, { token: TOKEN }), /refusing to send the credentials of users\[name=u\]\.user\.token in kubeconfig ".*" over plain http to http:\/\/127\.0\.0\.1:1: use an https:\/\/ server in clusters\[name=k\]\.cluster\.server/],
-    ["basic auth over plain http", config({ server: "http://127.0.0.1:1" }, { username: "admin", password: CLIENT_SECRET }), /users\[name=u\]\.user\.password .* over plain http/],
-    ["a credential plugin over plain http", config({ server: "http://127.0.0.1:1" }, { exec: { command: "kubelogin", args: [`--client-secret=${CLIENT_SECRET}`] } }), /users\[name=u\]\.user\.exec .* over plain http/],
-    ["clusters as a map", config({}, {}, { k: { server: "https://127.0.0.1:1" } }), /"clusters" in kubeconfig ".*" must be a list of entries with a name and a cluster/],
-    ["a server that is not a URL", config({ server: "not a url" }, {}), /clusters\[name=k\]\.cluster\.server in kubeconfig ".*" must be an https:\/\/ URL/],
+    [
+      "a bearer token over plain http",
+      config({ server: "http://127.0.0.1:1" }, { token: TOKEN }),
+      /refusing to send the credentials of users\[name=u\]\.user\.token in kubeconfig ".*" over plain http to http:\/\/127\.0\.0\.1:1: use an https:\/\/ server in clusters\[name=k\]\.cluster\.server/,
+    ],
+    [
+      "basic auth over plain http",
+      config({ server: "http://127.0.0.1:1" }, { username: "admin", password: CLIENT_SECRET }),
+      /users\[name=u\]\.user\.password .* over plain http/,
+    ],
+    [
+      "a credential plugin over plain http",
+      config({ server: "http://127.0.0.1:1" }, { exec: { command: "kubelogin", args: [`--client-secret=${CLIENT_SECRET}`] } }),
+      /users\[name=u\]\.user\.exec .* over plain http/,
+    ],
+    [
+      "clusters as a map",
+      config({}, {}, { k: { server: "https://127.0.0.1:1" } }),
+      /"clusters" in kubeconfig ".*" must be a list of entries with a name and a cluster/,
+    ],
+    [
+      "a server that is not a URL",
+      config({ server: "not a url" }, {}),
+      /clusters\[name=k\]\.cluster\.server in kubeconfig ".*" must be an https:\/\/ URL/,
+    ],
     ["a server with another scheme", config({ server: "ftp://127.0.0.1" }, {}), /must be an https:\/\/ URL/],
-    ["a client certificate that is not PEM", config({ server: "https://127.0.0.1:1" }, { "client-certificate-data": Buffer.from("garbage").toString("base64"), "client-key-data": Buffer.from(CLIENT_SECRET).toString("base64") }), /the client-certificate and client-key of context "c" is not a usable PEM certificate and key pair/],
-    ["a CA that is not PEM", config({ server: "https://127.0.0.1:1", "certificate-authority-data": Buffer.from("nope").toString("base64") }, {}), /the certificate-authority of context "c" is not a usable PEM certificate/],
-    ["a user entry that is a string", { ...(config({ server: "https://127.0.0.1:1" }, {}) as object), users: [{ name: "u", user: "token" }] }, /users\[name=u\]\.user in kubeconfig ".*" must be a mapping/],
+    [
+      "a client certificate that is not PEM",
+      config(
+        { server: "https://127.0.0.1:1" },
+        {
+          "client-certificate-data": Buffer.from("garbage").toString("base64"),
+          "client-key-data": Buffer.from(CLIENT_SECRET).toString("base64"),
+        },
+      ),
+      /the client-certificate and client-key of context "c" is not a usable PEM certificate and key pair/,
+    ],
+    [
+      "a CA that is not PEM",
+      config({ server: "https://127.0.0.1:1", "certificate-authority-data": Buffer.from("nope").toString("base64") }, {}),
+      /the certificate-authority of context "c" is not a usable PEM certificate/,
+    ],
+    [
+      "a user entry that is a string",
+      { ...(config({ server: "https://127.0.0.1:1" }, {}) as object), users: [{ name: "u", user: "token" }] },
+      /users\[name=u\]\.user in kubeconfig ".*" must be a mapping/,
+    ],
   ])("%s", async (_name, kubeconfig, message) => {
     const { code, out } = await verifyWith(write("config", kubeconfig));
     expect(code).toBe(2);
@@ -86,11 +124,21 @@ setInterval(() => {}, 1000);
     return { command, pids: () => (existsSync(pids) ? readFileSync(pids, "utf8").split(" ").map(Number) : []) };
   }
 
-  const execUser = (command: string, extra: string[] = []) => ({ exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command, args: ["get-token", "--client-secret", CLIENT_SECRET, ...extra] } });
+  const execUser = (command: string, extra: string[] = []) => ({
+    exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command, args: ["get-token", "--client-secret", CLIENT_SECRET, ...extra] },
+  });
 
   test("a hung plugin and the process it started are killed at the deadline; the error names the plugin, not its secret", async () => {
     const { command, pids } = hungPlugin();
-    const connection = loadConnection({ kubeconfig: write("config", config({ server: "https://127.0.0.1:1", "certificate-authority-data": SIM_TLS.ca.toString("base64") }, execUser(command, [`--password=${CLIENT_SECRET}`]))) });
+    const connection = loadConnection({
+      kubeconfig: write(
+        "config",
+        config(
+          { server: "https://127.0.0.1:1", "certificate-authority-data": SIM_TLS.ca.toString("base64") },
+          execUser(command, [`--password=${CLIENT_SECRET}`]),
+        ),
+      ),
+    });
     const client = new KubeClient(connection, { deadline: Date.now() + 1_000 });
     const err = await client.getJSON("/api/v1/namespaces/shop/pods", {}, { verb: "list", resource: "pods", namespace: "shop" }).then(
       () => new Error("expected a failure"),

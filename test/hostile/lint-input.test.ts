@@ -22,7 +22,12 @@ function file(content: string | Buffer, ext = "yaml"): string {
 }
 
 /** Runs lint in text and JSON; both must agree on the exit code, and neither may print a control character. */
-async function lint(...args: string[]): Promise<{ code: number; out: string; err: string; json: { findings: { rule: string; path: string; message: string; resource: string }[] } | undefined }> {
+async function lint(...args: string[]): Promise<{
+  code: number;
+  out: string;
+  err: string;
+  json: { findings: { rule: string; path: string; message: string; resource: string }[] } | undefined;
+}> {
   const text = fakeIO({ env: { NO_COLOR: "1" } });
   const json = fakeIO({ env: { NO_COLOR: "1" } });
   const code = await run(["lint", ...args], text);
@@ -34,7 +39,12 @@ async function lint(...args: string[]): Promise<{ code: number; out: string; err
   return { code, out: text.out, err: text.err, json: json.out ? JSON.parse(json.out) : undefined };
 }
 
-const deployment = (namespace: string, containers: unknown[]) => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace }, spec: { template: { spec: { containers } } } });
+const deployment = (namespace: string, containers: unknown[]) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web", namespace },
+  spec: { template: { spec: { containers } } },
+});
 
 describe("cost bounded by content", () => {
   test("50,000 containers in one Deployment: the rule core reads the first 1000 and says so, no stack overflow", () => {
@@ -50,7 +60,9 @@ describe("cost bounded by content", () => {
     const containers = Array.from({ length: 2_000 }, (_, i) => ({ name: `c${i}`, image: "nginx" }));
     const { code, json } = await lint(file(JSON.stringify(deployment("shop", containers)), "json"));
     expect(code).toBe(1);
-    expect(json!.findings.find((f) => f.rule === "spec-readable")!.message).toMatch(/^spec\.template\.spec\.containers lists 2000 containers; crashguard reads the first 1000/);
+    expect(json!.findings.find((f) => f.rule === "spec-readable")!.message).toMatch(
+      /^spec\.template\.spec\.containers lists 2000 containers; crashguard reads the first 1000/,
+    );
   });
 
   test("Lists nested past the limit are reported, not recursed into", async () => {
@@ -58,7 +70,9 @@ describe("cost bounded by content", () => {
     for (let i = 0; i < 12; i++) doc = { apiVersion: "v1", kind: "List", items: [doc] };
     const { code, json } = await lint(file(JSON.stringify(doc), "json"));
     expect(code).toBe(1);
-    expect(json!.findings[0].message).toMatch(/^List at items\[0\](\.items\[0\]){8} is nested more than 8 Lists deep and was not read; flatten the List$/);
+    expect(json!.findings[0].message).toMatch(
+      /^List at items\[0\](\.items\[0\]){8} is nested more than 8 Lists deep and was not read; flatten the List$/,
+    );
   });
 
   test("a file over the YAML token budget is refused with a named error before it is parsed", async () => {
@@ -115,12 +129,36 @@ describe("--policy-pack-config validated against the pack's own schemas", () => 
   const config = (value: unknown) => file(JSON.stringify(value), "json");
 
   test.each([
-    ["a string for excludeNamespaces", { "resources-required": { excludeNamespaces: "workshop" } }, '"resources-required".excludeNamespaces must be an array, but is the string "workshop"'],
-    ["a number for excludeNamespaces", { "resources-required": { excludeNamespaces: 5 } }, '"resources-required".excludeNamespaces must be an array, but is number 5'],
-    ["a negative minStartupSeconds", { "probe-sanity": { minStartupSeconds: -5 } }, '"probe-sanity".minStartupSeconds is number -5; it must be >= 0'],
-    ["512MB as a memory limit", { "resources-required": { defaults: { memoryLimit: "512MB" } } }, '"resources-required".defaults.memoryLimit is the string "512MB", not a Kubernetes quantity; write "512Mi"'],
-    ["a misspelt policy", { "probe-sanitty": "mandatory" }, 'there is no policy "probe-sanitty" in the crashguard pack; policies: all, spec-readable,'],
-    ["a misspelt option", { "probe-sanity": { requireDeclaredPorts: false } }, '"probe-sanity" has no option "requireDeclaredPorts"; options: excludeNamespaces, minStartupSeconds, requireDeclaredPort,'],
+    [
+      "a string for excludeNamespaces",
+      { "resources-required": { excludeNamespaces: "workshop" } },
+      '"resources-required".excludeNamespaces must be an array, but is the string "workshop"',
+    ],
+    [
+      "a number for excludeNamespaces",
+      { "resources-required": { excludeNamespaces: 5 } },
+      '"resources-required".excludeNamespaces must be an array, but is number 5',
+    ],
+    [
+      "a negative minStartupSeconds",
+      { "probe-sanity": { minStartupSeconds: -5 } },
+      '"probe-sanity".minStartupSeconds is number -5; it must be >= 0',
+    ],
+    [
+      "512MB as a memory limit",
+      { "resources-required": { defaults: { memoryLimit: "512MB" } } },
+      '"resources-required".defaults.memoryLimit is the string "512MB", not a Kubernetes quantity; write "512Mi"',
+    ],
+    [
+      "a misspelt policy",
+      { "probe-sanitty": "mandatory" },
+      'there is no policy "probe-sanitty" in the crashguard pack; policies: all, spec-readable,',
+    ],
+    [
+      "a misspelt option",
+      { "probe-sanity": { requireDeclaredPorts: false } },
+      '"probe-sanity" has no option "requireDeclaredPorts"; options: excludeNamespaces, minStartupSeconds, requireDeclaredPort,',
+    ],
     ["a prototype key as policy", JSON.parse('{"__proto__": {"enforcementLevel": "disabled"}}'), 'there is no policy "__proto__"'],
     ["a bad level", { all: "strict" }, '"all" has enforcement level "strict"; use one of advisory, mandatory, remediate, disabled'],
   ])("%s is exit 2 naming the policy and field", async (_name, value, message) => {
@@ -130,10 +168,18 @@ describe("--policy-pack-config validated against the pack's own schemas", () => 
   });
 
   test("excludeNamespaces matches exact names: excluding workshop does not exempt shop", async () => {
-    const { code, json } = await lint(manifest, "--policy-pack-config", config({ "resources-required": { excludeNamespaces: ["workshop"] } }));
+    const { code, json } = await lint(
+      manifest,
+      "--policy-pack-config",
+      config({ "resources-required": { excludeNamespaces: ["workshop"] } }),
+    );
     expect(json!.findings.some((f) => f.rule === "resources-required")).toBe(true);
     expect(code).toBe(1);
-    const exempt = await lint(manifest, "--policy-pack-config", config({ all: "mandatory", "resources-required": { excludeNamespaces: ["shop"] } }));
+    const exempt = await lint(
+      manifest,
+      "--policy-pack-config",
+      config({ all: "mandatory", "resources-required": { excludeNamespaces: ["shop"] } }),
+    );
     expect(exempt.json!.findings.some((f) => f.rule === "resources-required")).toBe(false);
   });
 });

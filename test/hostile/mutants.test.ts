@@ -20,7 +20,13 @@ test("rule core: 8,000 mutants, no throw, every finding names a rule, a path and
   fc.assert(
     fc.property(mutant, (obj) =>
       checkObject(obj).every(
-        (f) => RULE_IDS.has(f.rule) && typeof f.path === "string" && typeof f.message === "string" && f.message.length > 0 && !CRASH.test(f.message) && !`${f.message}${f.fix ?? ""}`.includes(SECRET),
+        (f) =>
+          RULE_IDS.has(f.rule) &&
+          typeof f.path === "string" &&
+          typeof f.message === "string" &&
+          f.message.length > 0 &&
+          !CRASH.test(f.message) &&
+          !`${f.message}${f.fix ?? ""}`.includes(SECRET),
       ),
     ),
     { seed: 1717, numRuns: 8000 },
@@ -36,7 +42,11 @@ test("lint: 500 mutants as YAML, exit 0/1/2 the same in text and JSON, no secret
       const code = await run(["lint", "-"], text);
       const jsonCode = await run(["lint", "-", "--output", "json"], json);
       const outputs = [text.out, text.err, json.out, json.err];
-      return [0, 1, 2].includes(code) && jsonCode === code && outputs.every((out) => !out.includes(SECRET) && !RAW_CONTROL.test(out) && !/\n\s+at /.test(out));
+      return (
+        [0, 1, 2].includes(code) &&
+        jsonCode === code &&
+        outputs.every((out) => !out.includes(SECRET) && !RAW_CONTROL.test(out) && !/\n\s+at /.test(out))
+      );
     }),
     { seed: 1717, numRuns: 500 },
   );

@@ -21,7 +21,14 @@ const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) 
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     hostileScalar,
-    fc.dictionary(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, "containers", "resources", "limits", "livenessProbe", "httpGet", "port", "kind", "items"), fc.string({ maxLength: 8 })), tie("value"), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.oneof(
+        fc.constantFrom(...PROTOTYPE_KEYS, "containers", "resources", "limits", "livenessProbe", "httpGet", "port", "kind", "items"),
+        fc.string({ maxLength: 8 }),
+      ),
+      tie("value"),
+      { maxKeys: 4 },
+    ),
     fc.array(tie("value"), { maxLength: 4 }),
   ),
 })).value;
@@ -35,7 +42,9 @@ const bases: Record<string, unknown>[] = ruleFixtures()
 function withSecret(obj: Record<string, unknown>): Record<string, unknown> {
   const spec = (obj.spec as { template?: { spec?: { containers?: unknown[] } }; containers?: unknown[] } | undefined) ?? {};
   const containers = spec.template?.spec?.containers ?? spec.containers;
-  if (Array.isArray(containers)) for (const c of containers) if (c && typeof c === "object") (c as Record<string, unknown>).env = [{ name: "DB_PASSWORD", value: SECRET }];
+  if (Array.isArray(containers))
+    for (const c of containers)
+      if (c && typeof c === "object") (c as Record<string, unknown>).env = [{ name: "DB_PASSWORD", value: SECRET }];
   return obj;
 }
 
@@ -60,5 +69,10 @@ function mutate(base: unknown, steps: number[], replacement: unknown, key: strin
 }
 
 export const mutant: fc.Arbitrary<unknown> = fc
-  .tuple(fc.constantFrom(...bases), fc.array(fc.nat(), { minLength: 1, maxLength: 10 }), hostileValue, fc.option(fc.constantFrom(...PROTOTYPE_KEYS), { nil: undefined, freq: 4 }))
+  .tuple(
+    fc.constantFrom(...bases),
+    fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
+    hostileValue,
+    fc.option(fc.constantFrom(...PROTOTYPE_KEYS), { nil: undefined, freq: 4 }),
+  )
   .map(([base, steps, value, key]) => mutate(base, steps, value, key));

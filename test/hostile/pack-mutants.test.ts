@@ -32,9 +32,26 @@ test("1,500 mutants in stacks of 50 over gRPC: only rule findings, no secret, no
 });
 
 test("hostile configurations reach the rules without breaking them", async () => {
-  const bad = resource({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "api", image: "nginx" }] } } } }, 0);
-  for (const options of [{ excludeNamespaces: "workshop" }, { excludeNamespaces: 5 }, { excludeNamespaces: null }, { minStartupSeconds: -5 }, { defaults: { memoryLimit: "512MB" } }]) {
-    await pack().configure({ "resources-required": { enforcementLevel: "mandatory", ...options }, "probe-sanity": { enforcementLevel: "advisory", ...options } });
+  const bad = resource(
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "shop" },
+      spec: { template: { spec: { containers: [{ name: "api", image: "nginx" }] } } },
+    },
+    0,
+  );
+  for (const options of [
+    { excludeNamespaces: "workshop" },
+    { excludeNamespaces: 5 },
+    { excludeNamespaces: null },
+    { minStartupSeconds: -5 },
+    { defaults: { memoryLimit: "512MB" } },
+  ]) {
+    await pack().configure({
+      "resources-required": { enforcementLevel: "mandatory", ...options },
+      "probe-sanity": { enforcementLevel: "advisory", ...options },
+    });
     const diagnostics = await pack().analyze(bad);
     // A string never exempts the namespaces it contains: shop is still checked.
     expect(diagnostics.map((d) => d.policyName)).toContain("resources-required");

@@ -12,12 +12,20 @@ afterEach(() => {
 const GRANTED = new Set(VERIFIER_RULES.flatMap((r) => r.verbs.map((v) => `${v} ${r.resource}`)));
 
 test.each([
-  ["a crash-looping Deployment (events and logs read)", deployment("web", [app({ kind: "crash", runFor: 0.1, exitCode: 1, logs: ["boom"] })])],
+  [
+    "a crash-looping Deployment (events and logs read)",
+    deployment("web", [app({ kind: "crash", runFor: 0.1, exitCode: 1, logs: ["boom"] })]),
+  ],
   ["a healthy StatefulSet", deployment("db", [app({ kind: "healthy" })], { kind: "StatefulSet" })],
   ["a healthy DaemonSet", deployment("agent", [app({ kind: "healthy" })], { kind: "DaemonSet" })],
 ])("%s: every request is granted", async (_name, scenario) => {
   h.cluster.deploy(scenario);
-  await verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: scenario.kind, namespace: "shop", name: scenario.name }, stableForSeconds: 0.3, timeoutSeconds: 20 });
+  await verifyRollout({
+    kubeconfig: h.kubeconfig,
+    workload: { kind: scenario.kind, namespace: "shop", name: scenario.name },
+    stableForSeconds: 0.3,
+    timeoutSeconds: 20,
+  });
   expect(h.sim.requests.filter((r) => !GRANTED.has(r))).toEqual([]);
 });
 

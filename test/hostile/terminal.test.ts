@@ -15,10 +15,28 @@ import { RAW_CONTROL } from "./fake-api";
 import { app, deployment, useSim } from "../verify/sim-harness";
 
 /** Sequences seen in attacks on terminals: clear, retitle, OSC 8 hyperlinks, DCS, 8-bit CSI, cursor moves, bidi. */
-const HOSTILE = ["\x1b[2J", "\x1b]0;pwned\x07", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", "\x1bP+q\x1b\\", "\x9b2J", "\x1b[1A\x1b[2K", "\r", "\b", "\x1b[8m", "\x1b", "\x07", "\u202e", "\x00", "\x7f", "\x1b[?1049h"];
+const HOSTILE = [
+  "\x1b[2J",
+  "\x1b]0;pwned\x07",
+  "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+  "\x1bP+q\x1b\\",
+  "\x9b2J",
+  "\x1b[1A\x1b[2K",
+  "\r",
+  "\b",
+  "\x1b[8m",
+  "\x1b",
+  "\x07",
+  "\u202e",
+  "\x00",
+  "\x7f",
+  "\x1b[?1049h",
+];
 const OWN_COLOURS = /\x1b\[(?:0|1|2|22|31|32|33|39)(?:;(?:0|1|2|22|31|32|33|39))*m/g;
 
-const hostileText = fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string(), fc.constantFrom("\x1b[31m", "\x1b[0m", "\n", "\t")), { maxLength: 12 }).map((parts) => parts.join(""));
+const hostileText = fc
+  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string(), fc.constantFrom("\x1b[31m", "\x1b[0m", "\n", "\t")), { maxLength: 12 })
+  .map((parts) => parts.join(""));
 
 describe("terminalSafe", () => {
   test("leaves no control character but newline, tab and crashguard's own colours", () => {
@@ -35,7 +53,10 @@ describe("terminalSafe", () => {
 
   test("keeps text without controls exactly", () => {
     const plain = fc.string({ unit: "grapheme" }).filter((s) => !/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(s));
-    fc.assert(fc.property(plain, (text) => terminalSafe(text) === text), { seed: 17, numRuns: 1000 });
+    fc.assert(
+      fc.property(plain, (text) => terminalSafe(text) === text),
+      { seed: 17, numRuns: 1000 },
+    );
   });
 
   test.each([
@@ -63,7 +84,9 @@ describe("every command's output goes through it", () => {
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name: evil("web"), namespace: "shop", annotations: { "crashguard.dev/exempt": evil("nope") } },
-        spec: { template: { spec: { containers: [{ name: evil("api"), image: "nginx", resources: { limits: { memory: evil("1Gi") } } }] } } },
+        spec: {
+          template: { spec: { containers: [{ name: evil("api"), image: "nginx", resources: { limits: { memory: evil("1Gi") } } }] } },
+        },
       }),
     );
     const text = fakeIO({ env: { NO_COLOR: "1" } });
@@ -87,10 +110,21 @@ describe("every command's output goes through it", () => {
       spec: { containers: [{ name: "api", image: "nginx" }] },
       status: {
         phase: "Running",
-        containerStatuses: [{ name: "api", ready: false, restartCount: 3, state: { waiting: { reason: "CrashLoopBackOff", message: evil("back-off") } }, lastState: { terminated: { exitCode: 1, reason: "Error", message: evil("fatal") } } }],
+        containerStatuses: [
+          {
+            name: "api",
+            ready: false,
+            restartCount: 3,
+            state: { waiting: { reason: "CrashLoopBackOff", message: evil("back-off") } },
+            lastState: { terminated: { exitCode: 1, reason: "Error", message: evil("fatal") } },
+          },
+        ],
       },
     };
-    const events = { kind: "List", items: [{ type: "Warning", reason: "BackOff", message: evil("Back-off restarting"), involvedObject: { kind: "Pod", name: "web-1" } }] };
+    const events = {
+      kind: "List",
+      items: [{ type: "Warning", reason: "BackOff", message: evil("Back-off restarting"), involvedObject: { kind: "Pod", name: "web-1" } }],
+    };
     writeFileSync(join(dir, "pods.json"), JSON.stringify(pod));
     writeFileSync(join(dir, "events.json"), JSON.stringify(events));
     const io = fakeIO({ env: { NO_COLOR: "1" } });
@@ -102,7 +136,11 @@ describe("every command's output goes through it", () => {
   describe("verify", () => {
     const h = useSim();
     test("a crashed container's log lines and termination message", async () => {
-      h.cluster.deploy(deployment("web", [app({ kind: "crash", runFor: 0.1, exitCode: 1, message: evil("panic"), logs: [evil("line one"), "\x1b[2Jline two"] })]));
+      h.cluster.deploy(
+        deployment("web", [
+          app({ kind: "crash", runFor: 0.1, exitCode: 1, message: evil("panic"), logs: [evil("line one"), "\x1b[2Jline two"] }),
+        ]),
+      );
       const io = fakeIO({ env: { NO_COLOR: "1" } });
       expect(await run(["verify", "deployment/web", "--kubeconfig", h.kubeconfig, "--timeout", "20s"], io)).toBe(1);
       expect(io.out).toContain("line two");

@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { main } from "../../cli/lint";
-import { InputError, MAX_FILE_BYTES, parseManifests } from "../../cli/manifests";
+import { type InputError, MAX_FILE_BYTES, parseManifests } from "../../cli/manifests";
 import { fakeIO } from "../support/io";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -60,7 +60,9 @@ describe("crashguard lint", () => {
     const file = write(dir, "app.yaml", `${GOOD}---\n${BAD}`);
     const { code, json } = await run([file, "-o", "json"]);
     expect(code).toBe(1);
-    const at = json().findings.map((f: { rule: string; line: number; column: number; path: string }) => `${f.rule} ${f.line}:${f.column} ${f.path}`);
+    const at = json().findings.map(
+      (f: { rule: string; line: number; column: number; path: string }) => `${f.rule} ${f.line}:${f.column} ${f.path}`,
+    );
     expect(at).toEqual([
       // document 2 starts on line 17; a missing field points at its nearest ancestor (resources, line 28)
       "resources-required 28:11 spec.template.spec.containers[0].resources.limits.memory",
@@ -76,7 +78,11 @@ describe("crashguard lint", () => {
     write(dir, "bad.yaml", BAD);
     const { code, out } = await run([dir]);
     expect(code).toBe(1);
-    expect(out.startsWith(`${path.relative(process.cwd(), path.join(dir, "bad.yaml"))}\n  12:11   error    resources-required        Deployment shop/bad [app]\n`)).toBe(true);
+    expect(
+      out.startsWith(
+        `${path.relative(process.cwd(), path.join(dir, "bad.yaml"))}\n  12:11   error    resources-required        Deployment shop/bad [app]\n`,
+      ),
+    ).toBe(true);
     expect(out).toContain("\n  15:15   error    resource-values-valid     Deployment shop/bad [app]\n");
     expect(out).toContain('write "512Mi"');
     expect(out).toContain("fix:");
@@ -85,7 +91,19 @@ describe("crashguard lint", () => {
 
   it("reads JSON, Lists and stdin, and walks directories for manifests only", async () => {
     const dir = tmp();
-    write(dir, "nested/list.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { containers: [{ name: "c", image: "x:1" }] } } } }] }, null, 2));
+    write(
+      dir,
+      "nested/list.json",
+      JSON.stringify(
+        {
+          apiVersion: "v1",
+          kind: "List",
+          items: [{ kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { containers: [{ name: "c", image: "x:1" }] } } } }],
+        },
+        null,
+        2,
+      ),
+    );
     write(dir, "notes.txt", BAD);
     const fromDir = await run([dir, "-o", "json"]);
     expect(fromDir.json().findings.map((f: { resource: string; line: number }) => `${f.resource} @${f.line}`)).toEqual(["Job j @14"]); // the container object, which has no resources
@@ -97,9 +115,20 @@ describe("crashguard lint", () => {
   it("uses the pack's config file: levels, options, namespaces", async () => {
     const dir = tmp();
     const file = write(dir, "bad.yaml", BAD);
-    const config = write(dir, "policy.json", JSON.stringify({ "resources-required": "disabled", "resource-values-valid": "advisory", "liveness-probe-required": { enforcementLevel: "mandatory", excludeNamespaces: ["shop"] } }));
+    const config = write(
+      dir,
+      "policy.json",
+      JSON.stringify({
+        "resources-required": "disabled",
+        "resource-values-valid": "advisory",
+        "liveness-probe-required": { enforcementLevel: "mandatory", excludeNamespaces: ["shop"] },
+      }),
+    );
     const { code, json } = await run([file, "--policy-pack-config", config, "-o", "json"]);
-    expect(json().findings.map((f: { rule: string; level: string }) => `${f.rule}:${f.level}`)).toEqual(["resource-values-valid:advisory", "readiness-probe-required:mandatory"]);
+    expect(json().findings.map((f: { rule: string; level: string }) => `${f.rule}:${f.level}`)).toEqual([
+      "resource-values-valid:advisory",
+      "readiness-probe-required:mandatory",
+    ]);
     expect(code).toBe(1);
     const bad = write(dir, "broken.json", '{"probe-sanity": "strict"}');
     const refused = await run([file, "--policy-pack-config", bad]);
@@ -108,7 +137,10 @@ describe("crashguard lint", () => {
   });
 
   it("honours exemption annotations, as the pack does", async () => {
-    const exempt = BAD.replace("  namespace: shop\n", '  namespace: shop\n  annotations:\n    crashguard.dev/exempt: "readiness-probe-required,liveness-probe-required: batch consumer, no port"\n');
+    const exempt = BAD.replace(
+      "  namespace: shop\n",
+      '  namespace: shop\n  annotations:\n    crashguard.dev/exempt: "readiness-probe-required,liveness-probe-required: batch consumer, no port"\n',
+    );
     const { json } = await run(["-", "-o", "json"], exempt);
     expect(json().findings.map((f: { rule: string }) => f.rule)).toEqual(["resources-required", "resource-values-valid"]);
   });
@@ -138,7 +170,11 @@ describe("crashguard lint", () => {
     write(dir, "d-service.yaml", "apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n");
     const { code, json } = await run([dir, "-o", "json"]);
     const report = json();
-    expect(report.errors.map((e: { file: string; line?: number; message: string }) => `${path.basename(e.file)}:${e.line ?? "-"} ${e.message.split(":")[0]}`)).toEqual([
+    expect(
+      report.errors.map(
+        (e: { file: string; line?: number; message: string }) => `${path.basename(e.file)}:${e.line ?? "-"} ${e.message.split(":")[0]}`,
+      ),
+    ).toEqual([
       "a-mixed.yaml:19 document 2 is not valid YAML", // where the parser finds the flow collection unclosed
       "a-mixed.yaml:20 document 3 is a list, not a Kubernetes object",
       "a-mixed.yaml:23 document 4 is a number, not a Kubernetes object",
@@ -153,7 +189,7 @@ describe("crashguard lint", () => {
   });
 
   it("names List items kubectl could not decode and lints the items it could", async () => {
-    const list = `apiVersion: v1\nkind: List\nitems:\n  - null\n  - just a string\n  - metadata: { name: x }\n${GOOD.replace(/^/gm, "    ").replace(/^    apiVersion/, "  - apiVersion")}`;
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - null\n  - just a string\n  - metadata: { name: x }\n${GOOD.replace(/^/gm, "    ").replace(/^ {4}apiVersion/, "  - apiVersion")}`;
     const { code, err, json } = await run(["-", "-o", "json"], list);
     expect(code).toBe(2); // the good item passes; what is left is unreadable input
     expect(json().summary.workloads).toBe(1);
@@ -184,23 +220,33 @@ describe("crashguard lint", () => {
   });
 
   it("runs as the crashguard command", () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "crashguard.js"), "lint", path.join(ROOT, "examples", "bad-app", "manifests")], { encoding: "utf8" });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "bin", "crashguard.js"), "lint", path.join(ROOT, "examples", "bad-app", "manifests")],
+      { encoding: "utf8" },
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain("4 errors, 2 warnings in 6 workloads (6 files)");
-    expect(execFileSync(process.execPath, [path.join(ROOT, "bin", "crashguard.js"), "lint", "--help"], { encoding: "utf8" })).toContain("usage: crashguard lint");
+    expect(execFileSync(process.execPath, [path.join(ROOT, "bin", "crashguard.js"), "lint", "--help"], { encoding: "utf8" })).toContain(
+      "usage: crashguard lint",
+    );
   });
 });
 
 describe("reading manifests", () => {
   it("hands over each document as soon as it is parsed, so a long stream is never held whole", () => {
     const errors: InputError[] = [];
-    const text = ["kind: Pod\nmetadata: { name: first }", "kind: Pod\nmetadata: { name: second, line: 3 }", "kind: [unclosed"].join("\n---\n");
+    const text = ["kind: Pod\nmetadata: { name: first }", "kind: Pod\nmetadata: { name: second, line: 3 }", "kind: [unclosed"].join(
+      "\n---\n",
+    );
     const manifests = parseManifests("stream.yaml", text, errors);
     const first = manifests.next();
     expect(first.value).toMatchObject({ index: 0, object: { metadata: { name: "first" } } });
     expect(first.value!.position("metadata.name")).toEqual({ line: 2, column: 13 });
     expect(errors).toEqual([]); // the broken third document is not parsed yet
     expect([...manifests].map((m) => m.index)).toEqual([1]);
-    expect(errors).toEqual([{ file: "stream.yaml", line: 7, message: expect.stringMatching(/^document 3 is not valid YAML: .* at line 7, column \d+$/) }]);
+    expect(errors).toEqual([
+      { file: "stream.yaml", line: 7, message: expect.stringMatching(/^document 3 is not valid YAML: .* at line 7, column \d+$/) },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /** What `crashguard lint` prints around the findings: aligned columns, no library noise, no silent skips. */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { main } from "../../cli/lint";
 import { fakeIO } from "../support/io";
 

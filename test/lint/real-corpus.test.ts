@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { main } from "../../cli/lint";
 import { parse } from "yaml";
 import { fakeIO } from "../support/io";
@@ -10,18 +10,23 @@ async function lint(file: string, extra: string[] = []): Promise<{ code: number;
   const io = fakeIO();
   const code = await main([path.join(REAL, file), "--output", "json", ...extra], io);
   const report = JSON.parse(io.out);
-  const verdict = report.findings.map((f: { resource: string; container?: string; rule: string; level: string }) => `${f.resource} [${f.container}] ${f.rule}:${f.level}`);
+  const verdict = report.findings.map(
+    (f: { resource: string; container?: string; rule: string; level: string }) => `${f.resource} [${f.container}] ${f.rule}:${f.level}`,
+  );
   return { code, verdict: [...new Set<string>(verdict)].sort() };
 }
 
 /** The verdicts SOURCES.md documents, file by file. */
 describe("real manifests, judged as their own projects document them", () => {
   it("the docs' nginx Deployment: no resources, no probes", async () => {
-    expect(await lint("k8s-docs-deployment.yaml")).toEqual({ code: 1, verdict: [
-      "Deployment nginx-deployment [nginx] liveness-probe-required:advisory",
-      "Deployment nginx-deployment [nginx] readiness-probe-required:mandatory",
-      "Deployment nginx-deployment [nginx] resources-required:mandatory",
-    ] });
+    expect(await lint("k8s-docs-deployment.yaml")).toEqual({
+      code: 1,
+      verdict: [
+        "Deployment nginx-deployment [nginx] liveness-probe-required:advisory",
+        "Deployment nginx-deployment [nginx] readiness-probe-required:mandatory",
+        "Deployment nginx-deployment [nginx] resources-required:mandatory",
+      ],
+    });
   });
 
   it("the docs' exec liveness Pod: the liveness probe that restarts it on purpose is flagged", async () => {
@@ -58,7 +63,10 @@ describe("real manifests, judged as their own projects document them", () => {
     ]);
   });
 
-  it.each([["k8s-docs-job.yaml", "Job pi [pi]"], ["k8s-docs-cronjob.yaml", "CronJob hello [hello]"]])("%s: resources only, no probes for run-to-completion work", async (file, who) => {
+  it.each([
+    ["k8s-docs-job.yaml", "Job pi [pi]"],
+    ["k8s-docs-cronjob.yaml", "CronJob hello [hello]"],
+  ])("%s: resources only, no probes for run-to-completion work", async (file, who) => {
     expect((await lint(file)).verdict).toEqual([`${who} resources-required:mandatory`]);
   });
 
@@ -101,9 +109,15 @@ describe("real manifests: fixes that keep what the container already does", () =
   });
 
   it("a load generator with no port and no probe: the fix says what to decide, no port or path invented", () => {
-    for (const fix of [...fixes("microservices-demo-loadgenerator.yaml", "readiness-probe-required"), ...fixes("microservices-demo-loadgenerator.yaml", "liveness-probe-required")]) {
+    for (const fix of [
+      ...fixes("microservices-demo-loadgenerator.yaml", "readiness-probe-required"),
+      ...fixes("microservices-demo-loadgenerator.yaml", "liveness-probe-required"),
+    ]) {
       expect(fix).toMatch(/^# nothing to copy: .*Decide/);
-      const yaml = fix.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+      const yaml = fix
+        .split("\n")
+        .filter((l) => !l.startsWith("#"))
+        .join("\n");
       expect(yaml).not.toMatch(/port|path|httpGet|tcpSocket|exec/i);
     }
   });

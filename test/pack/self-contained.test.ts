@@ -1,11 +1,21 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { PACK_DIR } from "../support/pack";
 
 /** `pulumi policy publish` uploads policies/ alone: every import must resolve inside it or to its own dependencies. */
 describe("the pack is publishable on its own", () => {
   const files = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : files(path.join(dir, e.name))) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory()
+          ? e.name === "node_modules"
+            ? []
+            : files(path.join(dir, e.name))
+          : e.name.endsWith(".ts")
+            ? [path.join(dir, e.name)]
+            : [],
+      );
   const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
 
   it("has a versioned package.json and PulumiPolicy.yaml", () => {

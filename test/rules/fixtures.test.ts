@@ -56,8 +56,21 @@ describe("what a finding tells the user", () => {
     expect(f.fix).toMatch(/^# nothing to copy: .*Decide how to tell it is ready to serve/);
     expect(f.fix).not.toMatch(/containerPort|port:|path:/);
     const named = checkObject({
-      kind: "Deployment", metadata: { name: "n" },
-      spec: { template: { spec: { containers: [{ name: "a", ports: [{ name: "web", containerPort: 80 }], resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } }] } } },
+      kind: "Deployment",
+      metadata: { name: "n" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "a",
+                ports: [{ name: "web", containerPort: 80 }],
+                resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } },
+              },
+            ],
+          },
+        },
+      },
     }).find((x) => x.rule === "readiness-probe-required")!;
     expect(named.fix).toBe("readinessProbe:\n  tcpSocket:\n    port: web\n  periodSeconds: 10\n  timeoutSeconds: 3\n  failureThreshold: 3");
   });

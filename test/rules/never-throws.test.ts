@@ -3,8 +3,14 @@ import { RULES, checkObject, podTemplates } from "../../policies/rules";
 import { ruleFixtures } from "../support/fixtures";
 
 const TYPE_TOKENS = [
-  undefined, "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:DeploymentPatch", "kubernetes:batch/v1:CronJob",
-  "kubernetes:core/v1:Pod", "kubernetes:apps/v1:StatefulSetList", "kubernetes:core/v1:Service", "not a token",
+  undefined,
+  "kubernetes:apps/v1:Deployment",
+  "kubernetes:apps/v1:DeploymentPatch",
+  "kubernetes:batch/v1:CronJob",
+  "kubernetes:core/v1:Pod",
+  "kubernetes:apps/v1:StatefulSetList",
+  "kubernetes:core/v1:Service",
+  "not a token",
 ];
 
 /** Replace the value at a random path of a real manifest with arbitrary JSON: malformed in realistic places. */
@@ -25,28 +31,60 @@ describe("the rule core never throws", () => {
   const bases = ruleFixtures().flatMap((f) => f.objects);
 
   it("on arbitrary JSON, under every type token (property)", () => {
-    fc.assert(fc.property(fc.jsonValue(), fc.constantFrom(...TYPE_TOKENS), (value, typeToken) => {
-      return noInternalError(checkObject(value, { typeToken }));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(...TYPE_TOKENS), (value, typeToken) => {
+        return noInternalError(checkObject(value, { typeToken }));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("on arbitrary values, including prototype-named keys (property)", () => {
-    const hostileKeys = fc.constantFrom("__proto__", "constructor", "toString", "containers", "spec", "template", "resources", "kind", "items");
+    const hostileKeys = fc.constantFrom(
+      "__proto__",
+      "constructor",
+      "toString",
+      "containers",
+      "spec",
+      "template",
+      "resources",
+      "kind",
+      "items",
+    );
     const hostile = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, fc.anything(), fc.dictionary(hostileKeys, tie("value")), fc.array(tie("value"), { maxLength: 3 })),
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.anything(),
+        fc.dictionary(hostileKeys, tie("value")),
+        fc.array(tie("value"), { maxLength: 3 }),
+      ),
     })).value;
-    fc.assert(fc.property(hostile, fc.constantFrom("Deployment", "CronJob", "Pod", "List"), (value, kind) => {
-      const obj = value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value, kind } : { kind, spec: value };
-      return noInternalError(checkObject(obj));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(hostile, fc.constantFrom("Deployment", "CronJob", "Pod", "List"), (value, kind) => {
+        const obj = value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value, kind } : { kind, spec: value };
+        return noInternalError(checkObject(obj));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("on real manifests with any field replaced by arbitrary JSON, and every finding is well-formed (property)", () => {
     const ids = new Set(RULES.map((r) => r.id));
-    fc.assert(fc.property(fc.constantFrom(...bases), fc.array(fc.nat(), { minLength: 1, maxLength: 9 }), fc.jsonValue(), (base, path, replacement) => {
-      const findings = checkObject(mutate(base, path, replacement));
-      return noInternalError(findings) && findings.every((f) => ids.has(f.rule) && typeof f.message === "string" && f.message.length > 0 && typeof f.path === "string");
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...bases),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 9 }),
+        fc.jsonValue(),
+        (base, path, replacement) => {
+          const findings = checkObject(mutate(base, path, replacement));
+          return (
+            noInternalError(findings) &&
+            findings.every((f) => ids.has(f.rule) && typeof f.message === "string" && f.message.length > 0 && typeof f.path === "string")
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("reads a deep List without recursing forever", () => {

@@ -28,11 +28,21 @@ export const KUBERNETES_FUNCS = [
   ...strings,
   celFunc("quantity", [CelScalar.STRING], QUANTITY, quantity),
   celFunc("isQuantity", [CelScalar.STRING], CelScalar.BOOL, (s) => parseQuantity(s).ok),
-  celMethod("sign", QUANTITY, [], CelScalar.INT, function () { return compare(nanos(this), 0n); }),
-  celMethod("isLessThan", QUANTITY, [QUANTITY], CelScalar.BOOL, function (o) { return nanos(this) < nanos(o); }),
-  celMethod("isGreaterThan", QUANTITY, [QUANTITY], CelScalar.BOOL, function (o) { return nanos(this) > nanos(o); }),
-  celMethod("compareTo", QUANTITY, [QUANTITY], CelScalar.INT, function (o) { return compare(nanos(this), nanos(o)); }),
-  celMethod("asApproximateFloat", QUANTITY, [], CelScalar.DOUBLE, function () { return Number(nanos(this)) / 1e9; }),
+  celMethod("sign", QUANTITY, [], CelScalar.INT, function () {
+    return compare(nanos(this), 0n);
+  }),
+  celMethod("isLessThan", QUANTITY, [QUANTITY], CelScalar.BOOL, function (o) {
+    return nanos(this) < nanos(o);
+  }),
+  celMethod("isGreaterThan", QUANTITY, [QUANTITY], CelScalar.BOOL, function (o) {
+    return nanos(this) > nanos(o);
+  }),
+  celMethod("compareTo", QUANTITY, [QUANTITY], CelScalar.INT, function (o) {
+    return compare(nanos(this), nanos(o));
+  }),
+  celMethod("asApproximateFloat", QUANTITY, [], CelScalar.DOUBLE, function () {
+    return Number(nanos(this)) / 1e9;
+  }),
 ];
 
 const compiled = new Map<string, RE2JS>();
@@ -92,7 +102,8 @@ function admitConverted(policy: ValidatingAdmissionPolicy, bindings: Record<stri
   const scope = { ...bindings, variables };
   const messages: string[] = [];
   for (const validation of spec.validations ?? []) {
-    if (evalCel(validation.expression, scope) !== true) messages.push(String(evalCel(validation.messageExpression ?? `'${validation.message}'`, scope)));
+    if (evalCel(validation.expression, scope) !== true)
+      messages.push(String(evalCel(validation.messageExpression ?? `'${validation.message}'`, scope)));
   }
   const containers = [...(variables.get("offending") as Iterable<{ get(k: string): unknown }>)].map((c) => String(c.get("name")));
   // The rule core reports the pod's own fields first, without a container: "<pod>" stands for them.

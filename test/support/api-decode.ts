@@ -111,7 +111,8 @@ function containerList(v: unknown, path: string): Obj[] {
 }
 
 function stringMap(v: unknown, path: string): void {
-  if (v !== undefined && (!isObj(v) || !Object.values(v).every((x) => typeof x === "string"))) throw new Rejected(`${path}: expected a map of strings`);
+  if (v !== undefined && (!isObj(v) || !Object.values(v).every((x) => typeof x === "string")))
+    throw new Rejected(`${path}: expected a map of strings`);
 }
 
 function field(v: unknown, key: string): unknown {

@@ -36,7 +36,8 @@ function listSize(e: Expr, s: Sizes): number {
   const kind = e.exprKind;
   if (kind.case === "listExpr") return kind.value.elements.length;
   if (kind.case === "comprehensionExpr") return listSize(kind.value.iterRange!, s);
-  if (kind.case === "callExpr" && kind.value.function === "_?_:_") return Math.max(listSize(kind.value.args[1], s), listSize(kind.value.args[2], s));
+  if (kind.case === "callExpr" && kind.value.function === "_?_:_")
+    return Math.max(listSize(kind.value.args[1], s), listSize(kind.value.args[2], s));
   const text = unparse(e);
   if (/\.(requests|limits)$/.test(text)) return s.resourceNames;
   if (/ownerReferences$/.test(text)) return s.ownerReferences;
@@ -54,34 +55,55 @@ function textSize(e: Expr, s: Sizes): number {
 function cost(e: Expr, s: Sizes): number {
   const kind = e.exprKind;
   switch (kind.case) {
-    case "constExpr": return 0;
-    case "identExpr": return 1;
-    case "selectExpr": return 1 + cost(kind.value.operand!, s);
-    case "listExpr": return 1 + kind.value.elements.reduce((n, x) => n + cost(x, s), 0);
+    case "constExpr":
+      return 0;
+    case "identExpr":
+      return 1;
+    case "selectExpr":
+      return 1 + cost(kind.value.operand!, s);
+    case "listExpr":
+      return 1 + kind.value.elements.reduce((n, x) => n + cost(x, s), 0);
     case "comprehensionExpr": {
       const c = kind.value;
-      return cost(c.iterRange!, s) + cost(c.accuInit!, s) + listSize(c.iterRange!, s) * (cost(c.loopCondition!, s) + cost(c.loopStep!, s)) + cost(c.result!, s);
+      return (
+        cost(c.iterRange!, s) +
+        cost(c.accuInit!, s) +
+        listSize(c.iterRange!, s) * (cost(c.loopCondition!, s) + cost(c.loopStep!, s)) +
+        cost(c.result!, s)
+      );
     }
     case "callExpr": {
       const call = kind.value;
       const args = [...(call.target ? [call.target] : []), ...call.args];
       return 1 + args.reduce((n, a) => n + cost(a, s), 0) + callCost(call.function, args, s);
     }
-    default: return 1;
+    default:
+      return 1;
   }
 }
 
 function callCost(fn: string, args: Expr[], s: Sizes): number {
   switch (fn) {
-    case "matches": return Math.ceil(STRING_FACTOR * (1 + textSize(args[0], s))) * Math.ceil(REGEX_FACTOR * textSize(args[1], s));
-    case "_+_": case "join": return Math.ceil(STRING_FACTOR * textSize({ exprKind: { case: "callExpr", value: { function: fn, args, target: args[0] } } } as unknown as Expr, s));
-    case "quantity": return Math.ceil(STRING_FACTOR * s.text);
-    case "@in": return listSize(args[1], s);
-    default: return 0;
+    case "matches":
+      return Math.ceil(STRING_FACTOR * (1 + textSize(args[0], s))) * Math.ceil(REGEX_FACTOR * textSize(args[1], s));
+    case "_+_":
+    case "join":
+      return Math.ceil(
+        STRING_FACTOR * textSize({ exprKind: { case: "callExpr", value: { function: fn, args, target: args[0] } } } as unknown as Expr, s),
+      );
+    case "quantity":
+      return Math.ceil(STRING_FACTOR * s.text);
+    case "@in":
+      return listSize(args[1], s);
+    default:
+      return 0;
   }
 }
 
-export interface ExpressionCost { where: string; cost: number }
+export interface ExpressionCost {
+  where: string;
+  cost: number;
+}
 
 /** Each expression of the policy with its estimated cost, including the variables it reads. */
 export function policyCosts(policy: ValidatingAdmissionPolicy, sizes: Sizes): ExpressionCost[] {

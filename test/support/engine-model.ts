@@ -55,7 +55,10 @@ export class EngineModel {
   readonly state = new Map<string, ModelResource>();
 
   /** `changes: "replace"` models a provider that replaces, rather than updates, a changed resource. */
-  constructor(readonly cli: Cli, readonly changes: "update" | "replace" = "update") {}
+  constructor(
+    readonly cli: Cli,
+    readonly changes: "update" | "replace" = "update",
+  ) {}
 
   /** One `pulumi up` of a program that registers `resources` in dependency order. */
   async up(resources: ModelResource[]): Promise<UpResult> {
@@ -76,8 +79,14 @@ export class EngineModel {
     const op: Op = old ? this.changes : "create";
     const point = op === "update" ? "Update" : "Create";
     const args: pulumi.ResourceHookArgs = {
-      urn, id: `${resource.name}-id`, name: resource.name, type: resource.type,
-      newInputs: resource.inputs, oldInputs: old?.inputs, newOutputs: resource.inputs, oldOutputs: old?.inputs,
+      urn,
+      id: `${resource.name}-id`,
+      name: resource.name,
+      type: resource.type,
+      newInputs: resource.inputs,
+      oldInputs: old?.inputs,
+      newOutputs: resource.inputs,
+      oldOutputs: old?.inputs,
     };
     const before = await runHooks(resource.hooks?.[`before${point}`], args);
     if (before) {

@@ -3,10 +3,10 @@
  * tarballs of every version in our package-lock.json but not the registry's version lists, so the
  * directory gets a lockfile naming those same versions (npm drops the ones it does not need).
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { promisify } from "util";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -22,6 +22,12 @@ export async function installOffline(dir: string): Promise<void> {
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = entry;
     packages[where] = kept;
   }
-  fs.writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }));
-  await promisify(execFile)("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  fs.writeFileSync(
+    path.join(dir, "package-lock.json"),
+    JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }),
+  );
+  await promisify(execFile)("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }

@@ -1,5 +1,5 @@
-import * as path from "path";
-import { AnalyzedResource, PolicyPackClient } from "../../cli/pack-client";
+import * as path from "node:path";
+import { type AnalyzedResource, PolicyPackClient } from "../../cli/pack-client";
 
 export const PACK_DIR = path.join(__dirname, "..", "..", "policies");
 

@@ -5,8 +5,8 @@
  * A change in verdict, message or fix is then a diff a reviewer reads, never a silent update.
  * Re-pin on purpose with `npx ts-node test/support/pin-real-findings.ts`.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { stringify } from "yaml";
 import { lintFiles } from "../../cli/lint";
 import { ruleSettings } from "../../cli/policy-config";
@@ -17,7 +17,10 @@ export const REAL = path.join(FIXTURES, "real");
 export const PINNED = path.join(FIXTURES, "real-findings");
 
 export function realManifests(): string[] {
-  return fs.readdirSync(REAL).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  return fs
+    .readdirSync(REAL)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
 }
 
 /** System add-ons are judged too: the pin covers every namespace, including the default exclusions. */
@@ -27,7 +30,13 @@ export function findingsOf(file: string): unknown[] {
   const report = lintFiles([path.join(REAL, file)], () => "", EVERY_NAMESPACE);
   if (report.errors.length) throw new Error(`${file}: ${report.errors.map((e) => e.message).join("; ")}`);
   return report.findings.map((f) => ({
-    at: `${f.line}:${f.column}`, level: f.level, rule: f.rule, resource: f.resource, container: f.container, path: f.path, message: f.message,
+    at: `${f.line}:${f.column}`,
+    level: f.level,
+    rule: f.rule,
+    resource: f.resource,
+    container: f.container,
+    path: f.path,
+    message: f.message,
     ...(f.fix === undefined ? {} : { fix: f.fix }),
   }));
 }
@@ -37,5 +46,7 @@ export function pinnedPath(file: string): string {
 }
 
 export function pinnedText(file: string): string {
-  return `# Findings on test/fixtures/real/${file}, pinned by test/lint/real-corpus.test.ts.\n` + stringify(findingsOf(file), { lineWidth: 0 });
+  return (
+    `# Findings on test/fixtures/real/${file}, pinned by test/lint/real-corpus.test.ts.\n` + stringify(findingsOf(file), { lineWidth: 0 })
+  );
 }

@@ -4,7 +4,7 @@
  * declare — the typo a `kubectl apply --validate=strict` would reject and a JSON-schema validator
  * without `additionalProperties: false` lets through.
  */
-import * as path from "path";
+import * as path from "node:path";
 import ts from "typescript";
 
 const SHAPES = `
@@ -23,10 +23,17 @@ let loaded: { checker: ts.TypeChecker; shapes: ts.Type } | undefined;
 function load() {
   if (loaded) return loaded;
   const file = path.join(__dirname, "__shapes__.ts");
-  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, noEmit: true, types: [] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    noEmit: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile;
-  host.getSourceFile = (name, ...rest) => (name === file ? ts.createSourceFile(name, SHAPES, ts.ScriptTarget.ES2022) : getSourceFile(name, ...rest));
+  host.getSourceFile = (name, ...rest) =>
+    name === file ? ts.createSourceFile(name, SHAPES, ts.ScriptTarget.ES2022) : getSourceFile(name, ...rest);
   const program = ts.createProgram([file], options, host);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file)!;

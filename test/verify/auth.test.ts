@@ -63,7 +63,11 @@ const tls = { key: pem("server.key"), cert: pem("server.crt"), ca: pem("ca.crt")
 describe("TLS", () => {
   test("inline CA and client certificate: the server sees the client's identity", async () => {
     await start({ tls, authenticate: (who) => who.clientCN === "deployer" });
-    const path = kubeconfig("config", { "certificate-authority-data": b64("ca.crt") }, { "client-certificate-data": b64("client.crt"), "client-key-data": b64("client.key") });
+    const path = kubeconfig(
+      "config",
+      { "certificate-authority-data": b64("ca.crt") },
+      { "client-certificate-data": b64("client.crt"), "client-key-data": b64("client.key") },
+    );
     const result = await runVerify({ KUBECONFIG: path });
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining("✓ Deployment shop/web") });
   });
@@ -71,7 +75,11 @@ describe("TLS", () => {
   test("CA and client certificate as files, relative to the kubeconfig", async () => {
     await start({ tls, authenticate: (who) => who.clientCN === "deployer" });
     for (const f of ["ca.crt", "client.crt", "client.key"]) writeFileSync(join(dir, f), pem(f));
-    const path = kubeconfig("config", { "certificate-authority": "ca.crt" }, { "client-certificate": "client.crt", "client-key": "client.key" });
+    const path = kubeconfig(
+      "config",
+      { "certificate-authority": "ca.crt" },
+      { "client-certificate": "client.crt", "client-key": "client.key" },
+    );
     expect((await runVerify({}, "--kubeconfig", path)).code).toBe(0);
   });
 
@@ -81,7 +89,9 @@ describe("TLS", () => {
     const started = Date.now();
     const result = await runVerify({ KUBECONFIG: path });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^crashguard verify: cannot trust the API server https:\/\/127\.0\.0\.1:\d+ \(\w+\): set certificate-authority-data for the cluster of context "aks"/);
+    expect(result.stderr).toMatch(
+      /^crashguard verify: cannot trust the API server https:\/\/127\.0\.0\.1:\d+ \(\w+\): set certificate-authority-data for the cluster of context "aks"/,
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.stderr).not.toContain(ENTRA_TOKEN);
   });
@@ -124,7 +134,9 @@ process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/
     const result = await runVerify({ KUBECONFIG: kubeconfig("config", {}, execUser(command)) });
     expect(result.code).toBe(0);
     expect(sim.requests.length).toBeGreaterThan(3);
-    expect(runs()).toEqual(["get-token --login azurecli --server-id 6dae42f8-4368-4678-94ff-3960e28e3630|azurecli|ExecCredential|client.authentication.k8s.io/v1beta1"]);
+    expect(runs()).toEqual([
+      "get-token --login azurecli --server-id 6dae42f8-4368-4678-94ff-3960e28e3630|azurecli|ExecCredential|client.authentication.k8s.io/v1beta1",
+    ]);
     expect(result.stdout + result.stderr).not.toContain(ENTRA_TOKEN);
   });
 
@@ -142,7 +154,9 @@ process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/
     await start({ authenticate: () => false });
     const result = await runVerify({ KUBECONFIG: kubeconfig("config", {}, { token: ENTRA_TOKEN }) });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('crashguard verify: the API server rejected the credentials of context "aks" (401 Unauthorized): refresh the kubeconfig (on AKS: az aks get-credentials, kubelogin)\n');
+    expect(result.stderr).toBe(
+      'crashguard verify: the API server rejected the credentials of context "aks" (401 Unauthorized): refresh the kubeconfig (on AKS: az aks get-credentials, kubelogin)\n',
+    );
   });
 });
 
@@ -159,11 +173,21 @@ describe("tokens and kubeconfig lists", () => {
     await start({ authenticate: (who) => who.authorization === `Bearer ${ENTRA_TOKEN}` });
     const good = kubeconfig("a.yaml", {}, { token: ENTRA_TOKEN });
     const shadowed = join(dir, "b.yaml");
-    writeFileSync(shadowed, stringify({ "current-context": "other", users: [{ name: "dev", user: { token: "wrong" } }], contexts: [{ name: "other", context: { cluster: "none", user: "dev" } }] }));
+    writeFileSync(
+      shadowed,
+      stringify({
+        "current-context": "other",
+        users: [{ name: "dev", user: { token: "wrong" } }],
+        contexts: [{ name: "other", context: { cluster: "none", user: "dev" } }],
+      }),
+    );
     expect((await runVerify({ KUBECONFIG: [good, shadowed].join(delimiter) })).code).toBe(0);
     // Context "aks" exists only in the second file, but user "dev" is taken from the first file
     // that names it — as kubectl does — whose token the server refuses.
     const merged = await runVerify({ KUBECONFIG: [shadowed, good].join(delimiter) }, "--context", "aks");
-    expect(merged).toMatchObject({ code: 2, stderr: expect.stringContaining('rejected the credentials of context "aks" (401 Unauthorized)') });
+    expect(merged).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('rejected the credentials of context "aks" (401 Unauthorized)'),
+    });
   });
 });

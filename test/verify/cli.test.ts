@@ -14,7 +14,17 @@ const fixtures = join(__dirname, "..", "fixtures", "pods");
 /** The shared recorder, with colour off as in a pipe. */
 function fakeIO(env: NodeJS.ProcessEnv = {}, stdin = "") {
   const io = sharedFakeIO({ env: { NO_COLOR: "1", ...env }, stdin });
-  return { io, out: { get stdout() { return io.out; }, get stderr() { return io.err; } } };
+  return {
+    io,
+    out: {
+      get stdout() {
+        return io.out;
+      },
+      get stderr() {
+        return io.err;
+      },
+    },
+  };
 }
 
 describe("crashguard verify", () => {
@@ -62,13 +72,21 @@ describe("crashguard verify", () => {
     h.sim.faults.push({ verb: "list", resource: "deployments", status: 403 });
     const { io, out } = fakeIO({ KUBECONFIG: h.kubeconfig });
     expect(await verify(["deployment/web"], io)).toBe(2);
-    expect(out.stderr).toBe("crashguard verify: cannot list deployments in namespace shop: grant verbs list,watch on deployments (see verify/rbac.yaml)\n");
+    expect(out.stderr).toBe(
+      "crashguard verify: cannot list deployments in namespace shop: grant verbs list,watch on deployments (see verify/rbac.yaml)\n",
+    );
   });
 
   test("spawned `node bin/crashguard.js verify` exits 1 on an OOM kill", async () => {
-    h.cluster.deploy(deployment("reports", [app({ kind: "crash", runFor: 1, exitCode: 137, reason: "OOMKilled" }, { resources: { limits: { memory: "64Mi" } } })]));
+    h.cluster.deploy(
+      deployment("reports", [
+        app({ kind: "crash", runFor: 1, exitCode: 137, reason: "OOMKilled" }, { resources: { limits: { memory: "64Mi" } } }),
+      ]),
+    );
     const bin = join(__dirname, "..", "..", "bin", "crashguard.js");
-    const result = await promisify(execFile)(process.execPath, [bin, "verify", "deployment/reports", "-n", "shop"], { env: { ...process.env, KUBECONFIG: h.kubeconfig, NO_COLOR: "1" } }).catch((e) => e);
+    const result = await promisify(execFile)(process.execPath, [bin, "verify", "deployment/reports", "-n", "shop"], {
+      env: { ...process.env, KUBECONFIG: h.kubeconfig, NO_COLOR: "1" },
+    }).catch((e) => e);
     expect(result.code).toBe(1);
     // By the time a spawned process is watching, kubelet may already show the back-off.
     expect(result.stdout).toMatch(/(OOMKilled|CrashLoopBackOff) {2}exit 137 \(SIGKILL\) {2}restarts=\d {2}\[oom-killed\]/);
@@ -79,9 +97,14 @@ describe("crashguard verify", () => {
 describe("crashguard diagnose", () => {
   test("explains every failing pod of a kubectl dump and exits 1", async () => {
     const { io, out } = fakeIO();
-    expect(await diagnose(["-f", join(fixtures, "failing-pods.json"), "--events", join(fixtures, "failing-events.json"), "-o", "json"], io)).toBe(1);
+    expect(
+      await diagnose(["-f", join(fixtures, "failing-pods.json"), "--events", join(fixtures, "failing-events.json"), "-o", "json"], io),
+    ).toBe(1);
     const result = JSON.parse(out.stdout);
-    const categories = result.pods.map((p: { pod: string; failures: { category: string }[]; podFailure?: { category: string } }) => [p.pod.split("-")[0], p.failures[0]?.category ?? p.podFailure?.category]);
+    const categories = result.pods.map((p: { pod: string; failures: { category: string }[]; podFailure?: { category: string } }) => [
+      p.pod.split("-")[0],
+      p.failures[0]?.category ?? p.podFailure?.category,
+    ]);
     expect(Object.fromEntries(categories)).toEqual({
       checkout: "app-error",
       reports: "oom-killed",

@@ -10,7 +10,14 @@ const h = useSim(TEST_SCALE, { tls: true });
 const fast = { initialMs: 20, maxMs: 200 };
 
 function verifyWeb(extra = {}) {
-  return verifyRollout({ kubeconfig: h.kubeconfig, workload: { kind: "Deployment", namespace: "shop", name: "web" }, stableForSeconds: 0.3, timeoutSeconds: 8, backoff: fast, ...extra });
+  return verifyRollout({
+    kubeconfig: h.kubeconfig,
+    workload: { kind: "Deployment", namespace: "shop", name: "web" },
+    stableForSeconds: 0.3,
+    timeoutSeconds: 8,
+    backoff: fast,
+    ...extra,
+  });
 }
 
 /** Waits for a condition on the simulator, checking every 10 ms: no fixed sleeps that a loaded machine outlasts. */
@@ -40,7 +47,10 @@ test("lists again after 410 Gone and still catches the crash", async () => {
 });
 
 test("backs off on 429 (honouring Retry-After) and 500, then succeeds", async () => {
-  h.sim.faults.push({ verb: "list", resource: "pods", status: 429, retryAfterSeconds: 0.2, times: 1 }, { verb: "watch", resource: "pods", status: 500, times: 2 });
+  h.sim.faults.push(
+    { verb: "list", resource: "pods", status: 429, retryAfterSeconds: 0.2, times: 1 },
+    { verb: "watch", resource: "pods", status: 500, times: 2 },
+  );
   h.cluster.deploy(deployment("web", [app({ kind: "healthy" })]));
   const started = Date.now();
   await expect(verifyWeb()).resolves.toMatchObject({ verdict: "succeeded" });
@@ -97,7 +107,9 @@ describe("an API that keeps failing is an error (exit 2) naming the call, never 
     await new Promise((resolve) => server.close(resolve));
     const r = await cli(writeKubeconfig(`http://127.0.0.1:${port}`));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/the API kept failing — list deployments in namespace shop: cannot reach the API server http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(r.err).toMatch(
+      /the API kept failing — list deployments in namespace shop: cannot reach the API server http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
   });
 
   test("a server that never answers", async () => {

@@ -21,10 +21,23 @@ function program(image: string, verified: string[]): ModelResource[] {
     await verifyHookBody(args, { kubeconfig: h.kubeconfig, timeoutSeconds: 10, stableForSeconds: 0.3 });
   };
   return [
-    { type: "kubernetes:apps/v1:Deployment", name: "checkout", inputs: { metadata: { name: "checkout", annotations: awaitAnnotations("verify") }, spec: { image } } },
     {
-      type: GATE_TYPE, name: "checkout-rollout-gate",
-      inputs: { data: gateData({ kind: "Deployment", namespace: "shop", name: "checkout", uid: String(live.uid), generation: Number(live.generation) }) },
+      type: "kubernetes:apps/v1:Deployment",
+      name: "checkout",
+      inputs: { metadata: { name: "checkout", annotations: awaitAnnotations("verify") }, spec: { image } },
+    },
+    {
+      type: GATE_TYPE,
+      name: "checkout-rollout-gate",
+      inputs: {
+        data: gateData({
+          kind: "Deployment",
+          namespace: "shop",
+          name: "checkout",
+          uid: String(live.uid),
+          generation: Number(live.generation),
+        }),
+      },
       hooks: { beforeCreate: [verify], beforeUpdate: [verify] },
     },
     { type: "kubernetes:networking.k8s.io/v1:Ingress", name: "checkout-traffic", inputs: { backend: "checkout" } },
@@ -45,7 +58,12 @@ describe.each<[string, Cli]>([
     const verified: string[] = [];
     const up = await engine.up(program("shop/checkout:1", verified));
     expect(up.succeeded).toBe(false);
-    expect(up.steps).toEqual(new Map([["checkout", "create"], ["checkout-rollout-gate", "failed"]]));
+    expect(up.steps).toEqual(
+      new Map([
+        ["checkout", "create"],
+        ["checkout-rollout-gate", "failed"],
+      ]),
+    );
     expect(up.diagnostics).toHaveLength(1);
     expect(up.diagnostics[0].message).toMatch(/✗ Deployment shop\/checkout \(generation 1\): rollout failed/);
     expect(up.diagnostics[0].message).toContain("fix: spec.template.spec.containers[0].command");
@@ -74,31 +92,40 @@ describe.each<[string, Cli]>([
     h.cluster.deploy(healthy());
     const fixed = await engine.up(program("shop/checkout:2", verified));
     expect(fixed).toMatchObject({ succeeded: true, diagnostics: [] });
-    expect(fixed.steps).toEqual(new Map([["checkout", "update"], ["checkout-rollout-gate", "create"], ["checkout-traffic", "create"]]));
+    expect(fixed.steps).toEqual(
+      new Map([
+        ["checkout", "update"],
+        ["checkout-rollout-gate", "create"],
+        ["checkout-traffic", "create"],
+      ]),
+    );
     const quiet = await engine.up(program("shop/checkout:2", verified));
     expect(quiet.succeeded).toBe(true);
     expect([...quiet.steps.values()]).toEqual(["same", "same", "same"]);
     expect(verified).toEqual(["1", "2"]);
   });
 
-  test.each(["update", "replace"] as const)("a failed %s of a verified gate keeps the old verdict's state, so the next run verifies the new rollout again", async (changes) => {
-    const engine = new EngineModel(cli, changes);
-    h.cluster.deploy(healthy());
-    const verified: string[] = [];
-    expect((await engine.up(program("shop/checkout:1", verified))).succeeded).toBe(true);
-    h.cluster.deploy(crashing());
-    const broken = await engine.up(program("shop/checkout:2", verified));
-    expect(broken.succeeded).toBe(false);
-    expect(broken.steps.get("checkout-rollout-gate")).toBe("failed");
-    expect(broken.steps.has("checkout-traffic")).toBe(false);
-    expect((engine.state.get("checkout-rollout-gate")!.inputs.data as Record<string, string>).generation).toBe("1");
-    const again = await engine.up(program("shop/checkout:2", verified));
-    expect(again.steps.get("checkout")).toBe("same");
-    expect(again.steps.get("checkout-rollout-gate")).toBe("failed");
-    expect(verified).toEqual(["1", "2", "2"]);
-    h.cluster.deploy(healthy());
-    const fixed = await engine.up(program("shop/checkout:3", verified));
-    expect(fixed.succeeded).toBe(true);
-    expect(fixed.steps.get("checkout-rollout-gate")).toBe(changes);
-  });
+  test.each(["update", "replace"] as const)(
+    "a failed %s of a verified gate keeps the old verdict's state, so the next run verifies the new rollout again",
+    async (changes) => {
+      const engine = new EngineModel(cli, changes);
+      h.cluster.deploy(healthy());
+      const verified: string[] = [];
+      expect((await engine.up(program("shop/checkout:1", verified))).succeeded).toBe(true);
+      h.cluster.deploy(crashing());
+      const broken = await engine.up(program("shop/checkout:2", verified));
+      expect(broken.succeeded).toBe(false);
+      expect(broken.steps.get("checkout-rollout-gate")).toBe("failed");
+      expect(broken.steps.has("checkout-traffic")).toBe(false);
+      expect((engine.state.get("checkout-rollout-gate")!.inputs.data as Record<string, string>).generation).toBe("1");
+      const again = await engine.up(program("shop/checkout:2", verified));
+      expect(again.steps.get("checkout")).toBe("same");
+      expect(again.steps.get("checkout-rollout-gate")).toBe("failed");
+      expect(verified).toEqual(["1", "2", "2"]);
+      h.cluster.deploy(healthy());
+      const fixed = await engine.up(program("shop/checkout:3", verified));
+      expect(fixed.succeeded).toBe(true);
+      expect(fixed.steps.get("checkout-rollout-gate")).toBe(changes);
+    },
+  );
 });

@@ -29,13 +29,25 @@ async function waitFor(condition: () => boolean): Promise<void> {
 /** What the engine hands a before-hook of the gate for the Deployment `name` in namespace shop. */
 function gateArgs(name: string, data: Record<string, string> = liveRollout(name)): pulumi.ResourceHookArgs {
   const urn = `urn:pulumi:dev::shop::crashguard:k8s:Workload$${GATE_TYPE}::${name}-rollout-gate`;
-  return { urn, id: "", name: `${name}-rollout-gate`, type: GATE_TYPE, newInputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "shop" }, data } };
+  return {
+    urn,
+    id: "",
+    name: `${name}-rollout-gate`,
+    type: GATE_TYPE,
+    newInputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "shop" }, data },
+  };
 }
 
 /** The gate data for the simulator's Deployment as `pulumi up` last wrote it (or generation 1 of one that does not exist). */
 function liveRollout(name: string): Record<string, string> {
   const live = h.sim.get("deployments", "shop", name)?.metadata;
-  return gateData({ kind: "Deployment", namespace: "shop", name, uid: String(live?.uid ?? "0b5d"), generation: Number(live?.generation ?? 1) });
+  return gateData({
+    kind: "Deployment",
+    namespace: "shop",
+    name,
+    uid: String(live?.uid ?? "0b5d"),
+    generation: Number(live?.generation ?? 1),
+  });
 }
 
 /** Everything the hook logs through Pulumi or writes to stdout/stderr while `work` runs. */
@@ -69,7 +81,9 @@ test("throws the diagnosis when the new pods crash-loop", async () => {
 
 test("resolves on a healthy rollout", async () => {
   h.cluster.deploy(deployment("web", [app({ kind: "healthy" })]));
-  await expect(verifyHookBody(gateArgs("web"), { kubeconfig: h.kubeconfig, stableForSeconds: 0.3, timeoutSeconds: 5 })).resolves.toBeUndefined();
+  await expect(
+    verifyHookBody(gateArgs("web"), { kubeconfig: h.kubeconfig, stableForSeconds: 0.3, timeoutSeconds: 5 }),
+  ).resolves.toBeUndefined();
 });
 
 test("refuses to run as a hook of anything but a rollout gate, naming the resource and the fix", async () => {
@@ -81,9 +95,21 @@ test("refuses to run as a hook of anything but a rollout gate, naming the resour
 });
 
 test.each([
-  ["no rollout named", {}, /has no data\.kind, data\.namespace, data\.name, data\.uid, data\.generation; create the gate with rolloutGate\(\)/],
-  ["a kind it cannot verify", { ...gateData({ kind: "Deployment", namespace: "shop", name: "a", uid: "u", generation: 1 }), kind: "CronJob" }, /data\.kind is "CronJob"; a gate verifies a Deployment, StatefulSet, DaemonSet/],
-  ["a generation that is no number", { ...gateData({ kind: "Deployment", namespace: "shop", name: "a", uid: "u", generation: 1 }), generation: "undefined" }, /data\.generation is "undefined", not a positive integer/],
+  [
+    "no rollout named",
+    {},
+    /has no data\.kind, data\.namespace, data\.name, data\.uid, data\.generation; create the gate with rolloutGate\(\)/,
+  ],
+  [
+    "a kind it cannot verify",
+    { ...gateData({ kind: "Deployment", namespace: "shop", name: "a", uid: "u", generation: 1 }), kind: "CronJob" },
+    /data\.kind is "CronJob"; a gate verifies a Deployment, StatefulSet, DaemonSet/,
+  ],
+  [
+    "a generation that is no number",
+    { ...gateData({ kind: "Deployment", namespace: "shop", name: "a", uid: "u", generation: 1 }), generation: "undefined" },
+    /data\.generation is "undefined", not a positive integer/,
+  ],
 ])("a gate with %s is refused with the field to fix", async (_title, data, message) => {
   await expect(verifyHookBody(gateArgs("a", data as Record<string, string>), { kubeconfig: h.kubeconfig })).rejects.toThrow(message);
 });
@@ -106,7 +132,11 @@ describe("against an API server that accepts connections and never answers", () 
 
   test("the hook gives up at its own deadline, says what to check, and closes its watch", async () => {
     const port = (server.address() as { port: number }).port;
-    const err = (await verifyHookBody(gateArgs("api"), { kubeconfig: kubeconfigYaml(`http://127.0.0.1:${port}`), timeoutSeconds: 60, deadlineSeconds: 1 }).catch((e: Error) => e)) as Error;
+    const err = (await verifyHookBody(gateArgs("api"), {
+      kubeconfig: kubeconfigYaml(`http://127.0.0.1:${port}`),
+      timeoutSeconds: 60,
+      deadlineSeconds: 1,
+    }).catch((e: Error) => e)) as Error;
     expect(err.message).toBe(
       "✗ Deployment shop/api (generation 1): no verdict within the verify hook's deadline of 1s — the cluster API did not answer in time. " +
         "Check that this machine reaches the cluster, or raise the Workload's verifyTimeoutSeconds (a rolloutGate's timeoutSeconds). The next `pulumi up` verifies this rollout again.",
@@ -123,7 +153,10 @@ test("a secret-Output kubeconfig is unwrapped to reach the cluster and never pri
   const hook = verifyHook({ kubeconfig, timeoutSeconds: 5, stableForSeconds: 0.3 });
   let failure: Error | undefined;
   const printed = await printedDuring(async () => {
-    failure = await Promise.resolve(hook.callback(gateArgs("api"))).then(() => undefined, (e: Error) => e);
+    failure = await Promise.resolve(hook.callback(gateArgs("api"))).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     await hook.callback(gateArgs("web"));
   });
   expect(failure?.message).toMatch(/ImagePullBackOff|ErrImagePull/);

@@ -5,7 +5,9 @@ import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { app, deployment, useSim } from "./sim-harness";
 
-const kubectl = ["/usr/bin/kubectl", ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "kubectl"))].find((p) => existsSync(p));
+const kubectl = ["/usr/bin/kubectl", ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "kubectl"))].find((p) =>
+  existsSync(p),
+);
 if (!kubectl) console.log("skipping kubectl tests: kubectl is not installed (/usr/bin/kubectl or on PATH)");
 const maybe = kubectl ? describe : describe.skip;
 

@@ -11,7 +11,9 @@ test("verify/rbac.yaml equals the rules table", () => {
   const [role, binding] = parseAllDocuments(text).map((d) => d.toJS());
   expect(role).toEqual(clusterRoleManifest());
   expect(binding).toEqual(roleBindingManifest(RBAC_YAML_EXAMPLE.namespace, RBAC_YAML_EXAMPLE.subject));
-  const granted = role.rules.flatMap((r: { apiGroups: string[]; resources: string[]; verbs: string[] }) => r.resources.map((res) => `${r.apiGroups[0]}/${res}:${r.verbs.join(",")}`));
+  const granted = role.rules.flatMap((r: { apiGroups: string[]; resources: string[]; verbs: string[] }) =>
+    r.resources.map((res) => `${r.apiGroups[0]}/${res}:${r.verbs.join(",")}`),
+  );
   expect(granted.sort()).toEqual(VERIFIER_RULES.map((r) => `${r.apiGroup}/${r.resource}:${r.verbs.join(",")}`).sort());
   expect(JSON.stringify(role)).not.toMatch(/create|update|patch|delete|"\*"|secrets/);
 });
@@ -43,7 +45,10 @@ describe("VerifierRbac component", () => {
     const role = created.find((c) => c.type.endsWith("ClusterRole"))!;
     expect(role.inputs.rules).toEqual(clusterRoleManifest().rules);
     const binding = created.find((c) => c.name === "verifier-billing")!;
-    expect(binding.inputs).toMatchObject({ metadata: { namespace: "billing" }, subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: "ci" }] });
+    expect(binding.inputs).toMatchObject({
+      metadata: { namespace: "billing" },
+      subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: "ci" }],
+    });
     expect(created.some((c) => c.type.endsWith("ClusterRoleBinding"))).toBe(false);
   });
 });

@@ -93,6 +93,12 @@ describe("diagnose on every rollout state's snapshot", () => {
     if (want.category) expect(cause.category ?? (controller ? "replica-failure" : undefined)).toBe(want.category);
     if (want.fixPath) expect(cause.fixPath ?? controller?.fix.path).toBe(want.fixPath);
     if (want.message) expect(`${cause.text} ${controller?.message ?? ""}`).toMatch(new RegExp(want.message));
-    if (want.waiting) expect(result.pods.flatMap((p) => p.waiting ?? []).map((w) => w.message).join("\n")).toMatch(new RegExp(want.waiting));
+    if (want.waiting)
+      expect(
+        result.pods
+          .flatMap((p) => p.waiting ?? [])
+          .map((w) => w.message)
+          .join("\n"),
+      ).toMatch(new RegExp(want.waiting));
   });
 });

@@ -101,7 +101,12 @@ export function loadStateTable(): StateRow[] {
   return (parse(readFileSync(join(__dirname, "..", "fixtures", "rollout-states.yaml"), "utf8")) as { rows: StateRow[] }).rows;
 }
 
-const DEFAULT_CONTAINER = { name: "api", image: "registry.example.com/api:1.4.2", ports: [{ containerPort: 8080 }], resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } } };
+const DEFAULT_CONTAINER = {
+  name: "api",
+  image: "registry.example.com/api:1.4.2",
+  ports: [{ containerPort: 8080 }],
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+};
 
 function revisionLabel(kind: StateRow["kind"]): string {
   return kind === "Deployment" || kind === undefined ? "pod-template-hash" : "controller-revision-hash";
@@ -131,7 +136,13 @@ export function serve(sim: K8sSim, row: StateRow): { pods: SimObject[]; events: 
         ? { observedGeneration: generation, replicas, updateRevision: hashFor(kind, false), currentRevision: hashFor(kind, true) }
         : { observedGeneration: generation, desiredNumberScheduled: replicas };
   const workload = sim.put(collection(kind), {
-    metadata: { name: NAME, namespace: NAMESPACE, generation, labels, ...(kind === "Deployment" ? { annotations: { "deployment.kubernetes.io/revision": "2" } } : {}) },
+    metadata: {
+      name: NAME,
+      namespace: NAMESPACE,
+      generation,
+      labels,
+      ...(kind === "Deployment" ? { annotations: { "deployment.kubernetes.io/revision": "2" } } : {}),
+    },
     spec: { replicas, selector: { matchLabels: labels }, template, ...row.spec },
     status: { ...workloadStatus, ...row.status },
   });
@@ -139,10 +150,19 @@ export function serve(sim: K8sSim, row: StateRow): { pods: SimObject[]; events: 
   const owners: Record<"old" | "new", Json> = { old: owner, new: owner };
   let controllerObject: { kind: string; name: string; uid?: string } = { kind, name: NAME, uid: workload.metadata!.uid };
   if (kind === "Deployment") {
-    for (const [which, revision] of [["old", "1"], ["new", "2"]] as const) {
+    for (const [which, revision] of [
+      ["old", "1"],
+      ["new", "2"],
+    ] as const) {
       const hash = hashFor(kind, which === "old");
       const rs = sim.put("replicasets", {
-        metadata: { name: `${NAME}-${hash}`, namespace: NAMESPACE, labels: { ...labels, "pod-template-hash": hash }, annotations: { "deployment.kubernetes.io/revision": revision }, ownerReferences: [owner] },
+        metadata: {
+          name: `${NAME}-${hash}`,
+          namespace: NAMESPACE,
+          labels: { ...labels, "pod-template-hash": hash },
+          annotations: { "deployment.kubernetes.io/revision": revision },
+          ownerReferences: [owner],
+        },
         spec: { replicas: which === "new" ? replicas : 0, template },
         status: which === "new" ? { replicas: newPods, ...row.replicaSet?.status } : { replicas: 0 },
       });
@@ -150,26 +170,66 @@ export function serve(sim: K8sSim, row: StateRow): { pods: SimObject[]; events: 
       if (which === "new") controllerObject = { kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid };
     }
   } else if (kind === "DaemonSet") {
-    for (const [which, revision] of [["old", 1], ["new", 2]] as const) {
+    for (const [which, revision] of [
+      ["old", 1],
+      ["new", 2],
+    ] as const) {
       const hash = hashFor(kind, which === "old");
-      sim.put("controllerrevisions", { metadata: { name: `${NAME}-${hash}`, namespace: NAMESPACE, labels: { ...labels, "controller-revision-hash": hash }, ownerReferences: [owner] }, revision });
+      sim.put("controllerrevisions", {
+        metadata: {
+          name: `${NAME}-${hash}`,
+          namespace: NAMESPACE,
+          labels: { ...labels, "controller-revision-hash": hash },
+          ownerReferences: [owner],
+        },
+        revision,
+      });
     }
   }
   const pods = (row.pods ?? []).map((p, i) => sim.put("pods", podObject(row, p, i, owners[p.old ? "old" : "new"], template.spec)));
-  const events = (row.events ?? []).map((e, i) => sim.put("events", eventObject(e, i, e.pod !== undefined ? { kind: "Pod", name: pods[e.pod].metadata!.name!, uid: pods[e.pod].metadata!.uid } : e.on === "workload" ? { kind, name: NAME, uid: workload.metadata!.uid } : controllerObject)));
+  const events = (row.events ?? []).map((e, i) =>
+    sim.put(
+      "events",
+      eventObject(
+        e,
+        i,
+        e.pod !== undefined
+          ? { kind: "Pod", name: pods[e.pod].metadata!.name!, uid: pods[e.pod].metadata!.uid }
+          : e.on === "workload"
+            ? { kind, name: NAME, uid: workload.metadata!.uid }
+            : controllerObject,
+      ),
+    ),
+  );
   return { pods, events };
 }
 
 function podObject(row: StateRow, p: PodRow, i: number, owner: Json, templateSpec: Json): SimObject {
   const kind = row.kind ?? "Deployment";
   const hash = hashFor(kind, p.old === true);
-  const name = kind === "StatefulSet" ? `${NAME}-${i}` : `${NAME}-${kind === "Deployment" ? `${hash}-` : ""}${(i + 10).toString(36).repeat(5)}`;
+  const name =
+    kind === "StatefulSet" ? `${NAME}-${i}` : `${NAME}-${kind === "Deployment" ? `${hash}-` : ""}${(i + 10).toString(36).repeat(5)}`;
   const status = { ...p.status };
   for (const list of ["containerStatuses", "initContainerStatuses"] as const) {
-    if (Array.isArray(status[list])) status[list] = (status[list] as Json[]).map((s) => ({ name: "api", image: DEFAULT_CONTAINER.image, imageID: "", ready: false, restartCount: 0, ...s }));
+    if (Array.isArray(status[list]))
+      status[list] = (status[list] as Json[]).map((s) => ({
+        name: "api",
+        image: DEFAULT_CONTAINER.image,
+        imageID: "",
+        ready: false,
+        restartCount: 0,
+        ...s,
+      }));
   }
   return {
-    metadata: { name, namespace: NAMESPACE, labels: { app: NAME, [revisionLabel(kind)]: hash }, ownerReferences: [owner], creationTimestamp: BASE_TIME, ...p.metadata },
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      labels: { app: NAME, [revisionLabel(kind)]: hash },
+      ownerReferences: [owner],
+      creationTimestamp: BASE_TIME,
+      ...p.metadata,
+    },
     spec: { restartPolicy: "Always", nodeName: "aks-user-12345678-vmss000000", ...templateSpec, ...p.spec },
     status: { phase: "Running", ...status },
   };
@@ -179,7 +239,11 @@ function eventObject(e: EventRow, i: number, involved: { kind: string; name: str
   const at = e.at ?? e.first ?? BASE_TIME;
   return {
     metadata: { name: `${involved.name}.${i.toString(16).padStart(8, "0")}`, namespace: NAMESPACE },
-    involvedObject: { ...involved, namespace: NAMESPACE, ...(e.container ? { fieldPath: `spec.${e.init ? "initContainers" : "containers"}{${e.container}}` } : {}) },
+    involvedObject: {
+      ...involved,
+      namespace: NAMESPACE,
+      ...(e.container ? { fieldPath: `spec.${e.init ? "initContainers" : "containers"}{${e.container}}` } : {}),
+    },
     reason: e.reason,
     message: e.message,
     type: e.type ?? "Warning",
@@ -195,15 +259,32 @@ export function applyStep(sim: K8sSim, row: StateRow, pods: SimObject[], step: S
   if (step.scale !== undefined) {
     const w = sim.get(collection(kind), NAMESPACE, NAME)!;
     const generation = ((w.metadata?.generation as number) ?? 1) + 1;
-    sim.put(collection(kind), { ...w, metadata: { ...w.metadata, generation }, spec: { ...(w.spec as Json), replicas: step.scale }, status: { ...(w.status as Json), observedGeneration: generation, replicas: step.scale } });
+    sim.put(collection(kind), {
+      ...w,
+      metadata: { ...w.metadata, generation },
+      spec: { ...(w.spec as Json), replicas: step.scale },
+      status: { ...(w.status as Json), observedGeneration: generation, replicas: step.scale },
+    });
     const template = pods.find((p) => !(p.metadata?.labels?.[revisionLabel(kind)] ?? "").includes(OLD_HASH))!;
-    for (let i = pods.length; i < step.scale; i++) pods.push(sim.put("pods", { ...structuredClone(template), metadata: { ...structuredClone(template.metadata), name: `${template.metadata!.name}-${i}`, uid: undefined } }));
+    for (let i = pods.length; i < step.scale; i++)
+      pods.push(
+        sim.put("pods", {
+          ...structuredClone(template),
+          metadata: { ...structuredClone(template.metadata), name: `${template.metadata!.name}-${i}`, uid: undefined },
+        }),
+      );
   }
   if (step.ready !== undefined) {
     const p = sim.get("pods", NAMESPACE, pods[step.ready].metadata!.name!) as Pod;
-    const known = p.status?.containerStatuses?.length ? p.status.containerStatuses : p.spec!.containers.map((c) => ({ name: c.name, image: c.image ?? "", imageID: "", ready: false, restartCount: 0 }));
+    const known = p.status?.containerStatuses?.length
+      ? p.status.containerStatuses
+      : p.spec!.containers.map((c) => ({ name: c.name, image: c.image ?? "", imageID: "", ready: false, restartCount: 0 }));
     const statuses = known.map((s) => ({ ...s, ready: true, started: true, state: { running: { startedAt: new Date().toISOString() } } }));
-    const conditions = ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: new Date().toISOString() }));
+    const conditions = ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({
+      type,
+      status: "True",
+      lastTransitionTime: new Date().toISOString(),
+    }));
     sim.put("pods", { ...p, status: { ...p.status, phase: "Running", conditions, containerStatuses: statuses } } as SimObject);
   }
   if (step.remove !== undefined) sim.delete("pods", NAMESPACE, pods[step.remove].metadata!.name!);

@@ -10,7 +10,14 @@ import type { K8sSim, SimObject } from "./server";
 /** What one container does when started. Times are in (unscaled) seconds. */
 export type Behaviour =
   | { kind: "healthy"; readyAfter?: number }
-  | { kind: "crash"; runFor: number; exitCode: number; reason?: "Error" | "OOMKilled" | "StartError" | "Completed"; message?: string; logs?: string[] }
+  | {
+      kind: "crash";
+      runFor: number;
+      exitCode: number;
+      reason?: "Error" | "OOMKilled" | "StartError" | "Completed";
+      message?: string;
+      logs?: string[];
+    }
   | { kind: "liveness-kill"; runFor: number; exitCode: 137 | 143; logs?: string[] }
   | { kind: "image-pull" }
   | { kind: "config-error"; message: string }
@@ -85,11 +92,16 @@ export class SimCluster {
     const gen = ++this.generation;
     const current = this.sim.get(collection(s.kind), s.namespace, s.name)!;
     const before = (current.spec as { replicas: number }).replicas;
-    this.sim.put(collection(s.kind), { ...current, metadata: { ...current.metadata, generation: gen }, spec: { ...(current.spec as object), replicas } });
+    this.sim.put(collection(s.kind), {
+      ...current,
+      metadata: { ...current.metadata, generation: gen },
+      spec: { ...(current.spec as object), replicas },
+    });
     const revision = this.revisions.get(s.name)!;
     this.later(0.05, () => {
       this.updateWorkload(s, { status: { observedGeneration: gen, replicas } });
-      for (let i = before; i < replicas; i++) this.startPod({ ...s, replicas }, this.podName(s, revision.hash, gen, i), revision.labels, revision.owner);
+      for (let i = before; i < replicas; i++)
+        this.startPod({ ...s, replicas }, this.podName(s, revision.hash, gen, i), revision.labels, revision.owner);
     });
   }
 
@@ -98,13 +110,30 @@ export class SimCluster {
     const gen = ++this.generation;
     const hash = `${(0x5c4f7d8b9 + gen * 7919).toString(16).slice(0, 9)}`;
     const labels = { app: s.name };
-    const template = { metadata: { labels }, spec: { containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) } };
+    const template = {
+      metadata: { labels },
+      spec: { containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) },
+    };
     const replicas = s.replicas ?? 1;
     const previous = this.sim.get(collection(s.kind), s.namespace, s.name);
-    const strategy = s.partition !== undefined ? { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: s.partition } } } : {};
+    const strategy =
+      s.partition !== undefined ? { updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: s.partition } } } : {};
     const workload = this.sim.put(collection(s.kind), {
-      metadata: { name: s.name, namespace: s.namespace, generation: gen, labels, ...(previous?.metadata?.annotations ? { annotations: previous.metadata.annotations } : {}) },
-      spec: { replicas, selector: { matchLabels: labels }, template, ...strategy, ...(s.paused ? { paused: true } : {}), ...(s.kind === "Deployment" ? { progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600 } : {}) },
+      metadata: {
+        name: s.name,
+        namespace: s.namespace,
+        generation: gen,
+        labels,
+        ...(previous?.metadata?.annotations ? { annotations: previous.metadata.annotations } : {}),
+      },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template,
+        ...strategy,
+        ...(s.paused ? { paused: true } : {}),
+        ...(s.kind === "Deployment" ? { progressDeadlineSeconds: s.progressDeadlineSeconds ?? 600 } : {}),
+      },
       status: { ...(previous?.status as object), observedGeneration: gen - 1 },
     });
     // A paused Deployment's controller observes the change and does nothing else.
@@ -131,7 +160,15 @@ export class SimCluster {
   }
 
   /** Records an event, folding repeats into `count` like the event recorder does. */
-  recordEvent(ns: string, involved: { kind: string; name: string; uid?: string }, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
+  recordEvent(
+    ns: string,
+    involved: { kind: string; name: string; uid?: string },
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    fieldPath?: string,
+    component = "kubelet",
+  ): void {
     const repeat = JSON.stringify([ns, involved.kind, involved.name, fieldPath, reason, message]);
     const known = this.eventNames.get(repeat);
     const existing = known === undefined ? undefined : this.sim.get("events", ns, known);
@@ -140,7 +177,12 @@ export class SimCluster {
     this.eventNames.set(repeat, name);
     this.sim.put("events", {
       metadata: { name, namespace: ns },
-      involvedObject: { ...involved, namespace: ns, apiVersion: involved.kind === "Pod" ? "v1" : "apps/v1", ...(fieldPath ? { fieldPath } : {}) },
+      involvedObject: {
+        ...involved,
+        namespace: ns,
+        apiVersion: involved.kind === "Pod" ? "v1" : "apps/v1",
+        ...(fieldPath ? { fieldPath } : {}),
+      },
       reason,
       message,
       type,
@@ -158,7 +200,13 @@ export class SimCluster {
     let revisionLabel: Record<string, string>;
     if (s.kind === "Deployment") {
       const rs = this.sim.put("replicasets", {
-        metadata: { name: `${s.name}-${hash}`, namespace: s.namespace, labels: { ...template.metadata.labels, "pod-template-hash": hash }, annotations: { "deployment.kubernetes.io/revision": String(gen) }, ownerReferences: [owner] },
+        metadata: {
+          name: `${s.name}-${hash}`,
+          namespace: s.namespace,
+          labels: { ...template.metadata.labels, "pod-template-hash": hash },
+          annotations: { "deployment.kubernetes.io/revision": String(gen) },
+          ownerReferences: [owner],
+        },
         spec: { replicas, template },
       });
       podOwner = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid, controller: true };
@@ -166,26 +214,57 @@ export class SimCluster {
       this.updateWorkload(s, { metadata: { annotations: { "deployment.kubernetes.io/revision": String(gen) } } });
       if (s.quotaExceeded) {
         const message = `pods "${s.name}-${hash}-${podSuffix(gen, 0)}" is forbidden: ${s.quotaExceeded}`;
-        this.sim.put("replicasets", { ...rs, status: { replicas: 0, conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message, lastTransitionTime: now() }] } });
-        this.recordEvent(s.namespace, { kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid }, "Warning", "FailedCreate", `Error creating: ${message}`, undefined, "replicaset-controller");
+        this.sim.put("replicasets", {
+          ...rs,
+          status: {
+            replicas: 0,
+            conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message, lastTransitionTime: now() }],
+          },
+        });
+        this.recordEvent(
+          s.namespace,
+          { kind: "ReplicaSet", name: rs.metadata!.name!, uid: rs.metadata!.uid },
+          "Warning",
+          "FailedCreate",
+          `Error creating: ${message}`,
+          undefined,
+          "replicaset-controller",
+        );
       }
     } else if (s.kind === "DaemonSet") {
-      this.sim.put("controllerrevisions", { metadata: { name: `${s.name}-${hash}`, namespace: s.namespace, labels: { ...template.metadata.labels, "controller-revision-hash": hash }, ownerReferences: [owner] }, revision: gen });
+      this.sim.put("controllerrevisions", {
+        metadata: {
+          name: `${s.name}-${hash}`,
+          namespace: s.namespace,
+          labels: { ...template.metadata.labels, "controller-revision-hash": hash },
+          ownerReferences: [owner],
+        },
+        revision: gen,
+      });
       revisionLabel = { "controller-revision-hash": hash };
     } else {
       revisionLabel = { "controller-revision-hash": `${s.name}-${hash}` };
     }
-    const status = s.kind === "StatefulSet" ? { updateRevision: `${s.name}-${hash}` } : s.kind === "DaemonSet" ? { desiredNumberScheduled: replicas } : {};
+    const status =
+      s.kind === "StatefulSet"
+        ? { updateRevision: `${s.name}-${hash}` }
+        : s.kind === "DaemonSet"
+          ? { desiredNumberScheduled: replicas }
+          : {};
     this.updateWorkload(s, { status: { observedGeneration: gen, replicas, ...status } });
     if (s.kind === "Deployment") this.later(s.progressDeadlineSeconds ?? 600, () => this.progressDeadline(s));
     const labels = { ...template.metadata.labels, ...revisionLabel };
     this.revisions.set(s.name, { hash, labels, owner: podOwner });
     if (s.quotaExceeded) return;
     // A StatefulSet replaces only the ordinals at or above its partition, and reuses their names.
-    const first = s.kind === "StatefulSet" ? s.partition ?? 0 : 0;
+    const first = s.kind === "StatefulSet" ? (s.partition ?? 0) : 0;
     const ordinal = (p: Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? "")?.[1] ?? -1);
     this.retire(s, (p) => s.kind === "StatefulSet" && ordinal(p) < first);
-    const delay = s.kind === "StatefulSet" && this.sim.list("pods", s.namespace).some((p) => p.metadata?.labels?.app === s.name && ordinal(p as Pod) >= first) ? (s.terminationGraceSeconds ?? 0.5) + 0.05 : 0;
+    const delay =
+      s.kind === "StatefulSet" &&
+      this.sim.list("pods", s.namespace).some((p) => p.metadata?.labels?.app === s.name && ordinal(p as Pod) >= first)
+        ? (s.terminationGraceSeconds ?? 0.5) + 0.05
+        : 0;
     this.later(delay, () => {
       for (let i = first; i < replicas; i++) this.startPod(s, this.podName(s, hash, gen, i), labels, podOwner);
     });
@@ -194,7 +273,11 @@ export class SimCluster {
   private startPod(s: WorkloadScenario, name: string, labels: Record<string, string>, owner: object): void {
     const pod: Pod = {
       metadata: { name, namespace: s.namespace, labels, ownerReferences: [owner as never] },
-      spec: { restartPolicy: "Always", containers: s.containers.map(specOf), ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}) },
+      spec: {
+        restartPolicy: "Always",
+        containers: s.containers.map(specOf),
+        ...(s.initContainers ? { initContainers: s.initContainers.map(specOf) } : {}),
+      },
       status: { phase: "Pending", conditions: [] },
     };
     const kubelet = new PodKubelet(this, s, pod);
@@ -205,9 +288,26 @@ export class SimCluster {
       kubelet.event("Warning", "FailedScheduling", s.unschedulable, undefined, "default-scheduler");
       kubelet.save();
       const autoscaler = s.autoscaler;
-      if (autoscaler?.outcome === "not-triggered") this.later(0.2, () => kubelet.event("Normal", "NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached", undefined, "cluster-autoscaler"));
+      if (autoscaler?.outcome === "not-triggered")
+        this.later(0.2, () =>
+          kubelet.event(
+            "Normal",
+            "NotTriggerScaleUp",
+            "pod didn't trigger scale-up: 1 max node group size reached",
+            undefined,
+            "cluster-autoscaler",
+          ),
+        );
       if (autoscaler?.outcome === "triggered") {
-        this.later(0.2, () => kubelet.event("Normal", "TriggeredScaleUp", "pod triggered scale-up: [{aks-user-12345678-vmss 2->3 (max: 5)}]", undefined, "cluster-autoscaler"));
+        this.later(0.2, () =>
+          kubelet.event(
+            "Normal",
+            "TriggeredScaleUp",
+            "pod triggered scale-up: [{aks-user-12345678-vmss 2->3 (max: 5)}]",
+            undefined,
+            "cluster-autoscaler",
+          ),
+        );
         if (autoscaler.nodeArrivesAfter !== undefined) this.later(autoscaler.nodeArrivesAfter, () => kubelet.schedule());
       }
       return;
@@ -228,7 +328,12 @@ export class SimCluster {
       unavailableReplicas: Math.max(0, replicas - ready),
       conditions: conditions(current, ready >= replicas),
     };
-    const status = s.kind === "Deployment" ? deploymentStatus : s.kind === "StatefulSet" ? { readyReplicas: ready, updatedReplicas: pods.length, currentReplicas: pods.length } : { numberReady: ready, updatedNumberScheduled: pods.length, currentNumberScheduled: pods.length };
+    const status =
+      s.kind === "Deployment"
+        ? deploymentStatus
+        : s.kind === "StatefulSet"
+          ? { readyReplicas: ready, updatedReplicas: pods.length, currentReplicas: pods.length }
+          : { numberReady: ready, updatedNumberScheduled: pods.length, currentNumberScheduled: pods.length };
     this.updateWorkload(s, { status });
   }
 
@@ -237,20 +342,34 @@ export class SimCluster {
     const status = current?.status as { availableReplicas?: number } | undefined;
     if ((status?.availableReplicas ?? 0) >= ((current?.spec as { replicas: number }).replicas ?? 1)) return;
     const message = `ReplicaSet "${s.name}" has timed out progressing.`;
-    this.updateWorkload(s, { status: { conditions: [{ type: "Available", status: "False", reason: "MinimumReplicasUnavailable" }, { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message }] } });
+    this.updateWorkload(s, {
+      status: {
+        conditions: [
+          { type: "Available", status: "False", reason: "MinimumReplicasUnavailable" },
+          { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message },
+        ],
+      },
+    });
   }
 
   private updateWorkload(s: WorkloadScenario, patch: { metadata?: object; status?: object }): void {
     const current = this.sim.get(collection(s.kind), s.namespace, s.name);
     if (!current) return;
-    this.sim.put(collection(s.kind), { ...current, metadata: { ...current.metadata, ...patch.metadata }, status: { ...(current.status as object), ...patch.status } });
+    this.sim.put(collection(s.kind), {
+      ...current,
+      metadata: { ...current.metadata, ...patch.metadata },
+      status: { ...(current.status as object), ...patch.status },
+    });
   }
 
   later(seconds: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, seconds * this.scale * 1000);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      seconds * this.scale * 1000,
+    );
     this.timers.add(t);
   }
 
@@ -286,10 +405,18 @@ class PodKubelet {
 
   schedule(): void {
     this.setCondition("PodScheduled", "True");
-    this.event("Normal", "Scheduled", `Successfully assigned ${this.ns}/${this.pod.metadata!.name} to aks-user-12345678-vmss000000`, undefined, "default-scheduler");
+    this.event(
+      "Normal",
+      "Scheduled",
+      `Successfully assigned ${this.ns}/${this.pod.metadata!.name} to aks-user-12345678-vmss000000`,
+      undefined,
+      "default-scheduler",
+    );
     const init = this.s.initContainers ?? [];
     this.pod.status!.initContainerStatuses = init.map((c) => status(c, { waiting: { reason: "PodInitializing" } }));
-    this.pod.status!.containerStatuses = this.s.containers.map((c) => status(c, { waiting: { reason: init.length ? "PodInitializing" : "ContainerCreating" } }));
+    this.pod.status!.containerStatuses = this.s.containers.map((c) =>
+      status(c, { waiting: { reason: init.length ? "PodInitializing" : "ContainerCreating" } }),
+    );
     this.save();
     if (this.s.mountFailure) return this.failMounts(this.s.mountFailure);
     this.cluster.later(STARTUP_SECONDS, () => this.runInit(0));
@@ -329,7 +456,12 @@ class PodKubelet {
     const image = c.spec?.image ?? `registry.example.com/${c.name}:1.0`;
     if (b.kind === "image-pull") {
       st.state = { waiting: { reason: "ErrImagePull", message: `failed to pull and unpack image "${image}": not found` } };
-      this.event("Warning", "Failed", `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`, fieldPath);
+      this.event(
+        "Warning",
+        "Failed",
+        `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+        fieldPath,
+      );
       this.cluster.later(0.5, () => {
         st.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` } };
         this.event("Warning", "BackOff", `Back-off pulling image "${image}"`, fieldPath);
@@ -369,11 +501,23 @@ class PodKubelet {
     if (this.stopped) return;
     const b = c.behaviour as Extract<Behaviour, { kind: "crash" | "liveness-kill" }>;
     if (b.kind === "liveness-kill") {
-      for (let i = 0; i < 3; i++) this.event("Warning", "Unhealthy", "Liveness probe failed: Get \"http://10.244.1.17:8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)", fieldPath);
+      for (let i = 0; i < 3; i++)
+        this.event(
+          "Warning",
+          "Unhealthy",
+          'Liveness probe failed: Get "http://10.244.1.17:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+          fieldPath,
+        );
       this.event("Normal", "Killing", `Container ${c.name} failed liveness probe, will be restarted`, fieldPath);
     }
-    const reason = b.kind === "crash" ? b.reason ?? (b.exitCode === 0 ? "Completed" : "Error") : "Error";
-    const terminated = { exitCode: b.exitCode, reason, ...(b.kind === "crash" && b.message ? { message: b.message } : {}), startedAt: st.state?.running?.startedAt, finishedAt: now() };
+    const reason = b.kind === "crash" ? (b.reason ?? (b.exitCode === 0 ? "Completed" : "Error")) : "Error";
+    const terminated = {
+      exitCode: b.exitCode,
+      reason,
+      ...(b.kind === "crash" && b.message ? { message: b.message } : {}),
+      startedAt: st.state?.running?.startedAt,
+      finishedAt: now(),
+    };
     st.state = { terminated };
     st.ready = false;
     st.started = false;
@@ -385,7 +529,12 @@ class PodKubelet {
       const message = `back-off ${delay}s restarting failed container=${c.name} pod=${this.pod.metadata!.name}_${this.ns}`;
       st.state = { waiting: { reason: "CrashLoopBackOff", message } };
       st.lastState = { terminated };
-      this.event("Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${this.pod.metadata!.name}_${this.ns}`, fieldPath);
+      this.event(
+        "Warning",
+        "BackOff",
+        `Back-off restarting failed container ${c.name} in pod ${this.pod.metadata!.name}_${this.ns}`,
+        fieldPath,
+      );
       this.cluster.later(0.05, () => this.save());
     }
     this.cluster.later(delay, () => {
@@ -417,7 +566,15 @@ class PodKubelet {
 
   event(type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string, component = "kubelet"): void {
     if (this.stopped) return;
-    this.cluster.recordEvent(this.ns, { kind: "Pod", name: this.pod.metadata!.name!, uid: this.uid }, type, reason, message, fieldPath, component);
+    this.cluster.recordEvent(
+      this.ns,
+      { kind: "Pod", name: this.pod.metadata!.name!, uid: this.uid },
+      type,
+      reason,
+      message,
+      fieldPath,
+      component,
+    );
   }
 }
 
@@ -430,10 +587,15 @@ function status(c: SimContainer, state: ContainerStatus["state"]): ContainerStat
 }
 
 function conditions(current: SimObject | undefined, available: boolean): object[] {
-  const old = ((current?.status as { conditions?: { type: string; reason?: string }[] }) ?? {}).conditions ?? [];
+  const old = (current?.status as { conditions?: { type: string; reason?: string }[] })?.conditions ?? [];
   if (old.some((c) => c.reason === "ProgressDeadlineExceeded")) return old;
   return [
-    { type: "Available", status: available ? "True" : "False", reason: available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", lastUpdateTime: now() },
+    {
+      type: "Available",
+      status: available ? "True" : "False",
+      reason: available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+      lastUpdateTime: now(),
+    },
     { type: "Progressing", status: "True", reason: available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", lastUpdateTime: now() },
   ];
 }

@@ -41,7 +41,9 @@ export function matchesFields(selector: string | null, obj: unknown): boolean {
   return terms(selector).every((term) => {
     const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(term);
     if (!m) return false;
-    const actual = m[1].split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+    const actual = m[1]
+      .split(".")
+      .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
     const equal = String(actual ?? "") === m[3];
     return m[2] === "!=" ? !equal : equal;
   });

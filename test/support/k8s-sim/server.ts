@@ -12,7 +12,15 @@ import { matchesFields, matchesLabels } from "./selectors";
 export interface SimObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; creationTimestamp?: string; labels?: Record<string, string>; [k: string]: unknown };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -133,7 +141,12 @@ export class K8sSim {
       apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1",
       kind: RESOURCES[resource].kind,
       ...obj,
-      metadata: { uid: existing?.metadata?.uid ?? randomUUID(), creationTimestamp: existing?.metadata?.creationTimestamp ?? new Date().toISOString(), ...meta, resourceVersion: String(++this.rv) },
+      metadata: {
+        uid: existing?.metadata?.uid ?? randomUUID(),
+        creationTimestamp: existing?.metadata?.creationTimestamp ?? new Date().toISOString(),
+        ...meta,
+        resourceVersion: String(++this.rv),
+      },
     });
     objects.set(meta.name!, stored);
     this.emit(resource, existing ? "MODIFIED" : "ADDED", stored);
@@ -169,8 +182,17 @@ export class K8sSim {
     for (const w of this.watchers) if (this.visible(w, resource, object)) w.res.write(JSON.stringify({ type, object }) + "\n");
   }
 
-  private visible(w: Pick<Watcher, "resource" | "namespace" | "labelSelector" | "fieldSelector">, resource: string, obj: SimObject): boolean {
-    return w.resource === resource && obj.metadata?.namespace === w.namespace && matchesLabels(w.labelSelector, obj.metadata?.labels) && matchesFields(w.fieldSelector, obj);
+  private visible(
+    w: Pick<Watcher, "resource" | "namespace" | "labelSelector" | "fieldSelector">,
+    resource: string,
+    obj: SimObject,
+  ): boolean {
+    return (
+      w.resource === resource &&
+      obj.metadata?.namespace === w.namespace &&
+      matchesLabels(w.labelSelector, obj.metadata?.labels) &&
+      matchesFields(w.fieldSelector, obj)
+    );
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -184,7 +206,8 @@ export class K8sSim {
     }
     const m = /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/(log))?$/.exec(url.pathname);
     const resource = m?.[4] ? "pods/log" : m?.[2];
-    if (!m || !resource || !(resource in RESOURCES || resource === "pods/log")) return json(res, 404, status(404, "NotFound", `the server could not find the requested resource ${url.pathname}`));
+    if (!m || !resource || !(resource in RESOURCES || resource === "pods/log"))
+      return json(res, 404, status(404, "NotFound", `the server could not find the requested resource ${url.pathname}`));
     const [, namespace, , name] = m;
     const watching = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
     const verb = watching ? "watch" : name ? "get" : "list";
@@ -199,10 +222,20 @@ export class K8sSim {
       const obj = this.get(resource, namespace, name);
       return obj ? json(res, 200, obj) : json(res, 404, status(404, "NotFound", `${resource} "${name}" not found`));
     }
-    const selectors = { resource, namespace, labelSelector: url.searchParams.get("labelSelector"), fieldSelector: url.searchParams.get("fieldSelector") };
+    const selectors = {
+      resource,
+      namespace,
+      labelSelector: url.searchParams.get("labelSelector"),
+      fieldSelector: url.searchParams.get("fieldSelector"),
+    };
     if (watching) return this.watch(res, selectors, url.searchParams.get("resourceVersion"));
     const items = this.list(resource, namespace).filter((o) => this.visible(selectors, resource, o));
-    json(res, 200, { apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1", kind: `${RESOURCES[resource].kind}List`, metadata: { resourceVersion: String(this.rv) }, items });
+    json(res, 200, {
+      apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1",
+      kind: `${RESOURCES[resource].kind}List`,
+      metadata: { resourceVersion: String(this.rv) },
+      items,
+    });
   }
 
   private watch(res: http.ServerResponse, selectors: Omit<Watcher, "res">, rvParam: string | null): void {
@@ -213,9 +246,12 @@ export class K8sSim {
     const from = Number(rvParam ?? "0");
     if (rvParam && from !== 0 && from < this.compactedRv) return void res.end(JSON.stringify(goneEvent()) + "\n");
     if (!rvParam || from === 0) {
-      for (const o of this.list(selectors.resource, selectors.namespace)) if (this.visible(selectors, selectors.resource, o)) res.write(JSON.stringify({ type: "ADDED", object: o }) + "\n");
+      for (const o of this.list(selectors.resource, selectors.namespace))
+        if (this.visible(selectors, selectors.resource, o)) res.write(JSON.stringify({ type: "ADDED", object: o }) + "\n");
     } else {
-      for (const h of this.history) if (h.rv > from && this.visible(selectors, h.resource, h.object)) res.write(JSON.stringify({ type: h.type, object: h.object }) + "\n");
+      for (const h of this.history)
+        if (h.rv > from && this.visible(selectors, h.resource, h.object))
+          res.write(JSON.stringify({ type: h.type, object: h.object }) + "\n");
     }
     this.watchers.add(watcher);
     res.on("close", () => this.watchers.delete(watcher));
@@ -230,7 +266,8 @@ export class K8sSim {
     const container = q.get("container") ?? "";
     const instances = this.logs.get(`${namespace}/${pod}/${container}`) ?? [];
     const index = instances.length - (q.get("previous") === "true" ? 2 : 1);
-    if (index < 0) return json(res, 400, status(400, "BadRequest", `previous terminated container "${container}" in pod "${pod}" not found`));
+    if (index < 0)
+      return json(res, 400, status(400, "BadRequest", `previous terminated container "${container}" in pod "${pod}" not found`));
     const tail = Number(q.get("tailLines") ?? "0");
     const lines = tail > 0 ? instances[index].slice(-tail) : instances[index];
     res.writeHead(200, { "Content-Type": "text/plain" });
@@ -245,7 +282,10 @@ export class K8sSim {
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
     const messages: Record<number, [string, string]> = {
       401: ["Unauthorized", "Unauthorized"],
-      403: ["Forbidden", `${resource} is forbidden: User "system:serviceaccount:ci:deployer" cannot ${verb} resource "${resource}" in API group "${RESOURCES[resource]?.group ?? ""}" in the namespace "${namespace}"`],
+      403: [
+        "Forbidden",
+        `${resource} is forbidden: User "system:serviceaccount:ci:deployer" cannot ${verb} resource "${resource}" in API group "${RESOURCES[resource]?.group ?? ""}" in the namespace "${namespace}"`,
+      ],
       429: ["TooManyRequests", "Too many requests, please try again later."],
       500: ["InternalError", "Internal error occurred: etcdserver: request timed out"],
       503: ["ServiceUnavailable", "the server is currently unable to handle the request"],
@@ -265,7 +305,14 @@ export class K8sSim {
       resources: Object.entries(RESOURCES)
         .filter(([, r]) => r.group === group)
         .flatMap(([name, r]) => [
-          { name, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: ["get", "list", "watch"], ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
+          {
+            name,
+            singularName: r.kind.toLowerCase(),
+            namespaced: true,
+            kind: r.kind,
+            verbs: ["get", "list", "watch"],
+            ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+          },
           ...(name === "pods" ? [{ name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] }] : []),
         ]),
     });
@@ -275,7 +322,11 @@ export class K8sSim {
       case "/api":
         return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: serverAddress };
       case "/apis":
-        return { kind: "APIGroupList", apiVersion: "v1", groups: [{ name: "apps", versions: [groupVersion], preferredVersion: groupVersion }] };
+        return {
+          kind: "APIGroupList",
+          apiVersion: "v1",
+          groups: [{ name: "apps", versions: [groupVersion], preferredVersion: groupVersion }],
+        };
       case "/api/v1":
         return resourceList("v1", "");
       case "/apis/apps/v1":
