@@ -7,20 +7,10 @@
  */
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
 import { admissionPolicies } from "../admission";
-import { policyCosts } from "../test/support/cel-cost";
+import { STRICT_CONFIGS, policyCosts } from "../test/support/cel-cost";
 
 const sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };
-const configs = {
-  "resources-required": { requireCpuLimit: true },
-  "resource-values-valid": {
-    maxMemoryLimitToRequestRatio: 2,
-    maxCpuLimitToRequestRatio: 2,
-    minCpuRequest: "100m",
-    minMemoryRequest: "64Mi",
-    maxCpuLimit: "4",
-    maxMemoryLimit: "8Gi",
-  },
-};
+const configs = STRICT_CONFIGS;
 let worst = 0;
 console.log(`sizes: ${JSON.stringify(sizes)}`);
 for (const policy of admissionPolicies({ configs }).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy")) {

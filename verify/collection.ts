@@ -55,7 +55,6 @@ export async function mirror<T extends KubeObject>(
   let resourceVersion: string | undefined;
   let failures = 0;
   let gone = 0;
-  let lastFailure: ApiError | undefined;
   const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
   const calling = (verb: Target["verb"]) => (health.calling = `${verb} ${spec.resource} in namespace ${spec.namespace}`);
   while (!signal.aborted) {
@@ -88,7 +87,6 @@ export async function mirror<T extends KubeObject>(
           sawEvent = true;
           failures = 0;
           gone = 0;
-          lastFailure = undefined;
           health.lastError = undefined;
           const version = event.object.metadata?.resourceVersion;
           if (typeof version === "string") resourceVersion = version;
@@ -114,10 +112,10 @@ export async function mirror<T extends KubeObject>(
         continue;
       }
       // At the deadline, the failure we were retrying is the one to report.
-      if (err instanceof DeadlineError && lastFailure)
-        throw new DeadlineError(`${lastFailure.message} (still failing at the deadline)`, lastFailure.status);
+      const last = health.lastError;
+      if (err instanceof DeadlineError && last instanceof ApiError && !(last instanceof GoneError))
+        throw new DeadlineError(`${last.message} (still failing at the deadline)`, last.status);
       if (!(err instanceof ApiError) || !err.retryable) throw err;
-      lastFailure = err;
       health.lastError = err;
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }

@@ -5,22 +5,10 @@
  */
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
 import { admissionPolicies } from "../../admission";
-import { policyCosts, type Sizes } from "../support/cel-cost";
+import { STRICT_CONFIGS, policyCosts, type Sizes } from "../support/cel-cost";
 
 const PER_EXPRESSION_LIMIT = 1_000_000;
-const STRICT = {
-  configs: {
-    "resources-required": { requireCpuLimit: true },
-    "resource-values-valid": {
-      maxMemoryLimitToRequestRatio: 2,
-      maxCpuLimitToRequestRatio: 2,
-      minCpuRequest: "100m",
-      minMemoryRequest: "64Mi",
-      maxCpuLimit: "4",
-      maxMemoryLimit: "8Gi",
-    },
-  },
-};
+const STRICT = { configs: STRICT_CONFIGS };
 const policies = admissionPolicies(STRICT).filter((o): o is ValidatingAdmissionPolicy => o.kind === "ValidatingAdmissionPolicy");
 
 const POD_OF_20: Sizes = { containers: 20, resourceNames: 8, ownerReferences: 5, annotation: 1024, text: 253 };

@@ -15,6 +15,19 @@
 import { parse, unparse } from "@bufbuild/cel";
 import type { ValidatingAdmissionPolicy } from "kubernetes-types/admissionregistration/v1";
 
+/** The strictest config the cost is judged under: every optional check and bound of the resource rules on. */
+export const STRICT_CONFIGS = {
+  "resources-required": { requireCpuLimit: true },
+  "resource-values-valid": {
+    maxMemoryLimitToRequestRatio: 2,
+    maxCpuLimitToRequestRatio: 2,
+    minCpuRequest: "100m",
+    minMemoryRequest: "64Mi",
+    maxCpuLimit: "4",
+    maxMemoryLimit: "8Gi",
+  },
+};
+
 export interface Sizes {
   /** Containers of each kind in the pod, and in any list built from them. */
   containers: number;
