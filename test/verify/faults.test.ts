@@ -39,9 +39,12 @@ test("resumes after dropped watch connections without listing again", async () =
 });
 
 test("lists again after 410 Gone and still catches the crash", async () => {
-  h.cluster.deploy(deployment("web", [app({ kind: "crash", runFor: 20, exitCode: 1 })]));
+  // The crash comes well after the verifier's first list; the compaction comes right after that list,
+  // on the condition rather than after a fixed delay a loaded machine can outlast.
+  h.cluster.deploy(deployment("web", [app({ kind: "crash", runFor: 100, exitCode: 1 })]));
   const pending = verifyWeb();
-  setTimeout(() => h.sim.compact(), 150);
+  await until(() => h.sim.requests.includes("list pods"));
+  h.sim.compact();
   await expect(pending).resolves.toMatchObject({ verdict: "failed", reason: "pod-failed" });
   expect(h.sim.requests.filter((r) => r === "list pods").length).toBeGreaterThanOrEqual(2);
 });
