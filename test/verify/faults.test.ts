@@ -39,11 +39,11 @@ test("resumes after dropped watch connections without listing again", async () =
 });
 
 test("lists again after 410 Gone and still catches the crash", async () => {
-  // The crash comes well after the verifier's first list; the compaction comes right after that list,
-  // on the condition rather than after a fixed delay a loaded machine can outlast.
+  // Compacted once the verifier watches pods (the simulator registers a watch as it logs the request),
+  // so that watch ends with 410 — on a condition, not after a fixed delay a loaded machine can outlast.
   h.cluster.deploy(deployment("web", [app({ kind: "crash", runFor: 100, exitCode: 1 })]));
   const pending = verifyWeb();
-  await until(() => h.sim.requests.includes("list pods"));
+  await until(() => h.sim.requests.includes("watch pods"));
   h.sim.compact();
   await expect(pending).resolves.toMatchObject({ verdict: "failed", reason: "pod-failed" });
   expect(h.sim.requests.filter((r) => r === "list pods").length).toBeGreaterThanOrEqual(2);
