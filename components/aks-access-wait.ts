@@ -1,6 +1,6 @@
 /** The bounded wait until the API server honours a new Azure RBAC grant (see providerKubeconfig in aks-access.ts). */
 import { DEFAULT_BACKOFF, type Backoff, backoffDelay, sleep, timerMs } from "../verify/backoff";
-import { ApiError, KubeClient } from "../verify/kube-client";
+import { ApiError, DeadlineError, KubeClient } from "../verify/kube-client";
 import { loadConnection } from "../verify/kubeconfig";
 
 /**
@@ -14,11 +14,14 @@ export async function waitForAccess(kubeconfig: string, timeoutSeconds: number, 
   const client = new KubeClient(loadConnection({ kubeconfig }), { deadline });
   const signal = new AbortController().signal;
   try {
+    let lastAnswer: ApiError | undefined;
     for (let attempt = 0; ; attempt++) {
-      const refusal = await refusalOf(client);
-      if (!refusal) return;
+      const failure = await refusalOf(client);
+      if (!failure) return;
+      // A probe cut off by the deadline says less than the refusal before it: report that one.
+      const refusal = failure instanceof DeadlineError ? (lastAnswer ?? failure) : (lastAnswer = failure);
       const delay = backoffDelay(attempt, backoff, refusal.retryAfterSeconds);
-      if (Date.now() + delay > deadline) {
+      if (failure instanceof DeadlineError || Date.now() + delay > deadline) {
         throw new Error(
           `the API server still refuses the deploying identity after ${timeoutSeconds} s (${refusal.status === 0 ? refusal.message : `HTTP ${refusal.status}`}). ` +
             `A new "Azure Kubernetes Service RBAC Cluster Admin" grant can take minutes to apply: run pulumi up again, or raise accessWaitSeconds; ` +
