@@ -18,6 +18,7 @@ import {
   podTemplates,
 } from "./rules";
 import { fillMissingResources } from "./remediate";
+import { shareInputConversion } from "./shared-inputs";
 
 /**
  * Inputs as the engine sent them: unknowns as Pulumi's sentinels (which the rules skip) and, for
@@ -34,30 +35,25 @@ function rawProps(args: { props: Record<string, unknown> }): unknown {
 }
 
 /**
- * The pod templates of each resource being analyzed, read once for all the pack's policies: the
- * engine runs them one after another on the same request, each with its own copy of the inputs.
- * An entry serves each policy once; a policy meeting it again means a new request for that URN.
+ * The pod templates of each resource being analyzed, read once for all the pack's policies: they
+ * share one conversion of a request's inputs (./shared-inputs), so the templates are remembered
+ * per inputs object and forgotten with the request.
  */
-const templatesByUrn = new Map<string, { templates: PodTemplate[]; servedTo: Set<RuleId> }>();
-// Far more than the engine analyzes at once; an entry evicted early is only read again.
-const MAX_RESOURCES_IN_FLIGHT = 1024;
+const templatesByInputs = new WeakMap<object, PodTemplate[]>();
 
-function templatesFor(args: ResourceValidationArgs, rule: RuleId): PodTemplate[] {
-  let entry = templatesByUrn.get(args.urn);
-  if (!entry || entry.servedTo.has(rule)) {
-    templatesByUrn.delete(args.urn);
-    entry = { templates: podTemplates(rawProps(args), { typeToken: args.type, name: args.name }), servedTo: new Set() };
-    templatesByUrn.set(args.urn, entry);
-    if (templatesByUrn.size > MAX_RESOURCES_IN_FLIGHT) templatesByUrn.delete(templatesByUrn.keys().next().value!);
-  }
-  entry.servedTo.add(rule);
-  return entry.templates;
+function templatesFor(args: ResourceValidationArgs): PodTemplate[] {
+  const inputs = rawProps(args);
+  const known = inputs !== null && typeof inputs === "object" ? templatesByInputs.get(inputs) : undefined;
+  if (known) return known;
+  const templates = podTemplates(inputs, { typeToken: args.type, name: args.name });
+  if (inputs !== null && typeof inputs === "object") templatesByInputs.set(inputs, templates);
+  return templates;
 }
 
 function findings(args: ResourceValidationArgs, rule: Rule, config: RuleConfigs[RuleId]) {
   const configs = { [rule.id]: config };
   try {
-    return templatesFor(args, rule.id).flatMap((t) => checkTemplate(t, [rule], configs));
+    return templatesFor(args).flatMap((t) => checkTemplate(t, [rule], configs));
   } catch {
     // The templates could not be read: the rule core's own pass says why, as a finding.
     return checkObject(rawProps(args), { typeToken: args.type, name: args.name, rules: [rule.id], config: configs });
@@ -102,4 +98,5 @@ export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
   ...(rule.id === "resources-required" ? { remediateResource: remediate } : {}),
 }));
 
+shareInputConversion();
 new PolicyPack("crashguard", { policies });

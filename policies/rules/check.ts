@@ -28,11 +28,14 @@ export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[]
   return findings;
 }
 
+// One object for "no configuration", so what a rule derives from its configuration can be remembered.
+const NO_CONFIG = Object.freeze({});
+
 export function checkTemplate(template: PodTemplate, rules: readonly Rule[], config: Configs): Finding[] {
   const findings: Finding[] = [];
   const exemptions = parseExemptions(template, RULE_IDS);
   for (const rule of rules) {
-    const cfg = (config[rule.id] ?? {}) as RuleConfigs[RuleId];
+    const cfg = (config[rule.id] ?? NO_CONFIG) as RuleConfigs[RuleId];
     const excluded = cfg.excludeNamespaces ?? rule.defaults.excludeNamespaces;
     // Exact names only: a string here (unvalidated config) must not exempt every namespace it contains.
     if (template.namespace !== undefined && Array.isArray(excluded) && excluded.includes(template.namespace)) continue;

@@ -2,10 +2,10 @@
  * How a rule makes a finding: its fix is YAML rendered from plain data when first read, and a fix
  * that needs a decision only the user can make carries a note saying what to decide.
  */
-import { stringify } from "yaml";
 import type { Finding } from "./types";
 import { isObject, isUnknown } from "./read";
 import { SECRET, isSecretValue } from "./handlers";
+import { yamlText } from "./snippet";
 
 /** A fix that needs a decision only the user can make: what to decide, above what is certain. */
 const NOTE = Symbol("note");
@@ -18,15 +18,16 @@ export function note(text: string, value?: unknown): Noted {
   return { [NOTE]: text, value };
 }
 
+function shown(v: unknown): unknown {
+  return isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v;
+}
+
 export function yamlSnippet(fix: unknown): string {
   const noted = isObject(fix) && NOTE in fix ? (fix as unknown as Noted) : undefined;
   const value = noted ? noted.value : fix;
   // Values unknown during preview would show as Pulumi's sentinel strings; show them for what they are.
   // Secret values never leave the object they are in.
-  const yaml =
-    value === undefined
-      ? ""
-      : stringify(value, (_key, v) => (isUnknown(v) ? "(known after apply)" : isSecretValue(v) ? SECRET : v), { lineWidth: 0 }).trimEnd();
+  const yaml = value === undefined ? "" : yamlText(value, shown);
   return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
 }
 

@@ -3,6 +3,7 @@
  * the container's own handler rather than inventing one — but never a credential: exec commands
  * and HTTP header values may carry tokens, and values Pulumi marks secret stay hidden.
  */
+import { isDeepStrictEqual } from "node:util";
 import { field, isObject, isPresent } from "./read";
 import { PROBE_DEFAULTS } from "./defaults";
 
@@ -70,18 +71,6 @@ export function sameCheck(a: unknown, b: unknown): boolean {
   if (!handler || handlerOf(b) !== handler) return false;
   const ta = effectiveTimings(a);
   const tb = effectiveTimings(b);
-  return (
-    ta !== undefined && tb !== undefined && canonical(field(a, handler)) === canonical(field(b, handler)) && canonical(ta) === canonical(tb)
-  );
-}
-
-/** Key-order-independent JSON, so `{port, path}` equals `{path, port}`. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isObject(v))
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v) ?? "null";
+  // Key order does not matter: `{port, path}` is the same check as `{path, port}`.
+  return ta !== undefined && tb !== undefined && isDeepStrictEqual(ta, tb) && isDeepStrictEqual(field(a, handler), field(b, handler));
 }

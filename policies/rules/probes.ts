@@ -294,9 +294,11 @@ function declaredPorts(container: unknown): DeclaredPorts {
 type Timings = Partial<Record<keyof typeof PROBE_DEFAULTS, number>>;
 
 /** Each timing, defaulted as kubelet would; a malformed one is reported and left undefined. */
+const TIMING_DEFAULTS = Object.entries(PROBE_DEFAULTS) as Array<[keyof typeof PROBE_DEFAULTS, number]>;
+
 function readTimings(probe: Record<string, unknown>, path: string, report: Report): Timings {
   const out: Timings = {};
-  for (const [key, fallback] of Object.entries(PROBE_DEFAULTS) as Array<[keyof typeof PROBE_DEFAULTS, number]>) {
+  for (const [key, fallback] of TIMING_DEFAULTS) {
     const v = field(probe, key);
     if (isUnknown(v)) continue;
     if (!isPresent(v)) {

@@ -51,7 +51,28 @@ const EXPONENT = /^[eE]([+-]?[0-9]+)$/;
 /** Decimal exponents beyond this are refused: no real resource needs them, and they would build huge bigints. */
 const EXPONENT_BOUND = 1000;
 
+// Workloads repeat the same few quantities ("250m", "256Mi"), and each is read by several rules.
+const parsed = new Map<string, ParseResult>();
+const MAX_REMEMBERED = 4096;
+
+/** A quantity as the API server reads it; the result is shared, so it is frozen. */
 export function parseQuantity(input: unknown): ParseResult {
+  if (typeof input !== "string") return parse(input);
+  let result = parsed.get(input);
+  if (result === undefined) {
+    result = deepFreeze(parse(input));
+    if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+    parsed.set(input, result);
+  }
+  return result;
+}
+
+function deepFreeze(result: ParseResult): ParseResult {
+  if (result.ok) Object.freeze(result.quantity);
+  return Object.freeze(result);
+}
+
+function parse(input: unknown): ParseResult {
   if (typeof input === "number") {
     if (!Number.isFinite(input)) return { ok: false, error: `${input} is not a finite number` };
     return parseQuantity(numberToText(input));

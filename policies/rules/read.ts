@@ -50,6 +50,8 @@ export function describeValue(v: unknown): string {
 /** `a.b` / `a[0]` path joining, so every finding can point at a field. */
 export function join(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
-  const safe = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
-  return path ? (safe.startsWith('"') ? `${path}[${safe}]` : `${path}.${safe}`) : safe;
+  if (!IDENTIFIER.test(key)) return path ? `${path}[${JSON.stringify(key)}]` : JSON.stringify(key);
+  return path ? `${path}.${key}` : key;
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;

@@ -62,14 +62,9 @@ export const resourcesRequired: Rule<"resources-required"> = {
   },
   check(template, config) {
     if (template.partial) return []; // a Patch leaves absent fields as they are
-    const wanted = notCoveredByPod(resourcesToFill(config), template.podResources);
-    const needs: Need[] = (["requests", "limits"] as const).flatMap((key) =>
-      Object.keys(wanted[key]).map((resource) => ({
-        key,
-        resource: resource as Need["resource"],
-        label: `${resource} ${key === "requests" ? "request" : "limit"}`,
-      })),
-    );
+    const all = wantedFor(config);
+    const wanted = template.podResources === undefined ? all : notCoveredByPod(all, template.podResources);
+    const needs = needsFor(wanted);
     const findings: Finding[] = [];
     for (const c of template.containers) {
       const missing = needs.filter((n) => isMissing(c, n));
@@ -108,6 +103,35 @@ export function resourcesToFill(config: ResourcesRequiredConfig): ResourceValues
   if (cfg.requireMemoryLimit) wanted.limits.memory = values.memoryLimit;
   if (cfg.requireCpuLimit) wanted.limits.cpu = values.cpuLimit;
   return wanted;
+}
+
+// The same configuration object asks for the same values on every template: read it once.
+const wantedByConfig = new WeakMap<object, ResourceValuesToFill>();
+const needsByWanted = new WeakMap<ResourceValuesToFill, Need[]>();
+
+function wantedFor(config: ResourcesRequiredConfig): ResourceValuesToFill {
+  let wanted = wantedByConfig.get(config);
+  if (!wanted) {
+    const fresh = resourcesToFill(config);
+    wanted = Object.freeze({ requests: Object.freeze(fresh.requests), limits: Object.freeze(fresh.limits) });
+    wantedByConfig.set(config, wanted);
+  }
+  return wanted;
+}
+
+function needsFor(wanted: ResourceValuesToFill): Need[] {
+  let needs = needsByWanted.get(wanted);
+  if (!needs) {
+    needs = (["requests", "limits"] as const).flatMap((key) =>
+      Object.keys(wanted[key]).map((resource) => ({
+        key,
+        resource: resource as Need["resource"],
+        label: `${resource} ${key === "requests" ? "request" : "limit"}`,
+      })),
+    );
+    needsByWanted.set(wanted, needs);
+  }
+  return needs;
 }
 
 /** What is left to fill in once pod-level requests and limits are counted: they cover every container. */

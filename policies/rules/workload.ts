@@ -203,23 +203,22 @@ function readContainers(spec: Obj, template: PodTemplate, key: "containers" | "i
 
 /** Fields the rules read must have the right shape; anything else is reported once, here. */
 function checkShape(c: ContainerRef, template: PodTemplate): void {
-  const expectObject = (value: unknown, path: string) => {
+  // Paths are built only for a field that is wrong: this runs on every container of every resource.
+  const expectObject = (value: unknown, keys: string[]) => {
     if (isPresent(value) && !isUnknown(value) && !isObject(value)) {
+      const path = keys.reduce(join, c.path);
       template.problems.push({ path, container: c.name, message: `${path} must be an object, but is ${describeValue(value)}` });
     }
   };
   const resources = field(c.spec, "resources");
-  expectObject(resources, join(c.path, "resources"));
-  expectObject(field(resources, "requests"), join(join(c.path, "resources"), "requests"));
-  expectObject(field(resources, "limits"), join(join(c.path, "resources"), "limits"));
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expectObject(field(c.spec, probe), join(c.path, probe));
+  expectObject(resources, ["resources"]);
+  expectObject(field(resources, "requests"), ["resources", "requests"]);
+  expectObject(field(resources, "limits"), ["resources", "limits"]);
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expectObject(field(c.spec, probe), [probe]);
   const ports = field(c.spec, "ports");
   if (isPresent(ports) && !isUnknown(ports) && !Array.isArray(ports)) {
-    template.problems.push({
-      path: join(c.path, "ports"),
-      container: c.name,
-      message: `${join(c.path, "ports")} must be a list, but is ${describeValue(ports)}`,
-    });
+    const path = join(c.path, "ports");
+    template.problems.push({ path, container: c.name, message: `${path} must be a list, but is ${describeValue(ports)}` });
   }
 }
 

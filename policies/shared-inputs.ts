@@ -1,0 +1,40 @@
+/**
+ * One conversion of a resource's inputs for all the pack's policies.
+ *
+ * @pulumi/policy's Analyze handler converts the request's inputs from protobuf to plain JavaScript
+ * once per policy (`makeAnalyzeRpcFun` in
+ * https://github.com/pulumi/pulumi-policy/blob/master/sdk/nodejs/policy/server.ts calls
+ * `deserializeProperties(req.getProperties(), false)` inside its loop over policies). With one
+ * policy per rule that is the same conversion seven times per resource, the largest share of the
+ * pack's cost. The pack's policies only read their inputs, so the conversion is shared: it is
+ * remembered per request Struct, which the generated protobuf code hands out as the same object on
+ * every `getProperties()` call of a request, and forgotten with the request.
+ *
+ * Remediation (`proxySecrets: true`) still gets its own conversion, as it may rewrite the inputs.
+ * Should a later @pulumi/policy stop exporting the function, nothing is replaced and every policy
+ * converts the inputs itself, as before: slower, never wrong.
+ */
+// The function is internal to the SDK (its declaration file exports nothing), hence the untyped module.
+import deserialize = require("@pulumi/policy/deserialize");
+
+type Deserialize = (struct: object, proxySecrets: boolean) => unknown;
+
+export function shareInputConversion(module: { deserializeProperties?: unknown } = deserialize as never): boolean {
+  const convert = module.deserializeProperties;
+  if (typeof convert !== "function" || (convert as { shared?: true }).shared) return false;
+  const converted = new WeakMap<object, unknown>();
+  const shared = Object.assign(
+    (struct: object, proxySecrets: boolean): unknown => {
+      if (proxySecrets || struct === null || typeof struct !== "object") return (convert as Deserialize)(struct, proxySecrets);
+      if (!converted.has(struct)) converted.set(struct, (convert as Deserialize)(struct, false));
+      return converted.get(struct);
+    },
+    { shared: true as const },
+  );
+  try {
+    module.deserializeProperties = shared;
+  } catch {
+    return false; // a frozen module: every policy converts the inputs itself
+  }
+  return module.deserializeProperties === shared;
+}
