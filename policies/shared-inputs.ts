@@ -10,9 +10,13 @@
  * remembered per request Struct, which the generated protobuf code hands out as the same object on
  * every `getProperties()` call of a request, and forgotten with the request.
  *
+ * The shared conversion also keeps Pulumi secrets marked (as the SDK does for remediation), where
+ * the SDK would hand validators their plain values: the rules then neither judge nor print a value
+ * the user marked secret (a secret memory limit is "set", and shown as [secret] in a fix).
+ *
  * Remediation (`proxySecrets: true`) still gets its own conversion, as it may rewrite the inputs.
  * Should a later @pulumi/policy stop exporting the function, nothing is replaced and every policy
- * converts the inputs itself, as before: slower, never wrong.
+ * converts the inputs itself, as before: slower, and secret values are plain again to the rules.
  */
 // The function is internal to the SDK (its declaration file exports nothing), hence the untyped module.
 import deserialize = require("@pulumi/policy/deserialize");
@@ -26,7 +30,7 @@ export function shareInputConversion(module: { deserializeProperties?: unknown }
   const shared = Object.assign(
     (struct: object, proxySecrets: boolean): unknown => {
       if (proxySecrets || struct === null || typeof struct !== "object") return (convert as Deserialize)(struct, proxySecrets);
-      if (!converted.has(struct)) converted.set(struct, (convert as Deserialize)(struct, false));
+      if (!converted.has(struct)) converted.set(struct, (convert as Deserialize)(struct, true));
       return converted.get(struct);
     },
     { shared: true as const },

@@ -73,6 +73,41 @@ describe("the crashguard pack over gRPC, as the Pulumi CLI runs it", () => {
     expect(await resourceFindings(bad)).toHaveLength(1);
   });
 
+  it("never judges nor prints a value the program marked secret", async () => {
+    const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE_SIG, value });
+    const app = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "secret-values" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "app",
+                image: "registry.example.com/app:1.0.0",
+                ports: [{ name: "http", containerPort: 8080 }],
+                // An invalid quantity the user marked secret: reporting it would print it.
+                resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: secret("512MB-hunter2") } },
+                readinessProbe: {
+                  httpGet: { path: "/ready", port: "http", httpHeaders: [{ name: "Authorization", value: secret("Bearer hunter2") }] },
+                  periodSeconds: 1,
+                  timeoutSeconds: 1,
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const diagnostics = await pack().analyze(asPulumiResource(app));
+    // The probe is still judged (timeout not below its period) and its fix still shown, without the header's value.
+    const sanity = diagnostics.find((d) => d.message.includes("timeoutSeconds"));
+    expect(sanity?.message).toContain("[secret]");
+    expect(diagnostics.map((d) => d.policyName)).not.toContain("resource-values-valid");
+    for (const d of diagnostics) expect(d.message).not.toContain("hunter2");
+  });
+
   describe("configuration through Configure", () => {
     afterAll(() => pack().configure({}));
 
