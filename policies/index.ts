@@ -6,6 +6,7 @@
  */
 import { PolicyPack, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
 import {
+  type Finding,
   type PodTemplate,
   RULES,
   type Rule,
@@ -35,37 +36,71 @@ function rawProps(args: { props: Record<string, unknown> }): unknown {
 }
 
 /**
- * The pod templates of each resource being analyzed, read once for all the pack's policies: they
- * share one conversion of a request's inputs (./shared-inputs), so the templates are remembered
- * per inputs object and forgotten with the request.
+ * Each resource is judged once for all the pack's policies: the first policy to meet a request's
+ * inputs (one object for all of them, ./shared-inputs) runs every rule, each with the configuration
+ * its policy last had; each policy then takes its share, judged again on its own only where its
+ * configuration has changed since. The shares are forgotten with the request.
  */
-const templatesByInputs = new WeakMap<object, PodTemplate[]>();
+type Shares = Map<RuleId, { config: string; findings: Finding[] }>;
+const sharesByInputs = new WeakMap<object, Shares>();
 
-function templatesFor(args: ResourceValidationArgs): PodTemplate[] {
-  const inputs = rawProps(args);
-  const known = inputs !== null && typeof inputs === "object" ? templatesByInputs.get(inputs) : undefined;
-  if (known) return known;
-  const templates = podTemplates(inputs, { typeToken: args.type, name: args.name });
-  if (inputs !== null && typeof inputs === "object") templatesByInputs.set(inputs, templates);
-  return templates;
+/**
+ * Each policy's configuration as one object while it stays the same: the SDK hands out a fresh copy
+ * on every call, and the rules remember what they derive from a configuration object.
+ */
+const configs = new Map<RuleId, { text: string; config: RuleConfigs[RuleId] }>();
+
+function configOf(args: ResourceValidationArgs, rule: RuleId): { text: string; config: RuleConfigs[RuleId] } {
+  const config = args.getConfig<RuleConfigs[RuleId]>();
+  const text = JSON.stringify(config);
+  const known = configs.get(rule);
+  if (known?.text === text) return known;
+  const fresh = { text, config };
+  configs.set(rule, fresh);
+  return fresh;
 }
 
-function findings(args: ResourceValidationArgs, rule: Rule, config: RuleConfigs[RuleId]) {
-  const configs = { [rule.id]: config };
+function findings(args: ResourceValidationArgs, rule: Rule): Finding[] {
+  const inputs = rawProps(args);
+  const mine = configOf(args, rule.id);
+  if (inputs === null || typeof inputs !== "object") return judge(args, inputs, [rule]).get(rule.id)?.findings ?? [];
+  let shares = sharesByInputs.get(inputs);
+  if (!shares) {
+    shares = judge(args, inputs, RULES);
+    sharesByInputs.set(inputs, shares);
+  }
+  let share = shares.get(rule.id);
+  if (share?.config !== mine.text) {
+    share = judge(args, inputs, [rule]).get(rule.id)!;
+    shares.set(rule.id, share);
+  }
+  return share.findings;
+}
+
+/** The findings of `rules` on `inputs`, each rule with its policy's last known configuration. */
+function judge(args: ResourceValidationArgs, inputs: unknown, rules: readonly Rule[]): Shares {
+  const config = Object.fromEntries(rules.map((r) => [r.id, configs.get(r.id)?.config ?? {}]));
+  const shares: Shares = new Map(rules.map((r) => [r.id, { config: configs.get(r.id)?.text ?? "{}", findings: [] }]));
+  const take = (rule: RuleId, found: Finding[]) => {
+    for (const f of found) shares.get(rule)!.findings.push(f);
+  };
+  let templates: PodTemplate[];
   try {
-    return templatesFor(args).flatMap((t) => checkTemplate(t, [rule], configs));
+    templates = podTemplates(inputs, { typeToken: args.type, name: args.name });
   } catch {
     // The templates could not be read: the rule core's own pass says why, as a finding.
-    return checkObject(rawProps(args), { typeToken: args.type, name: args.name, rules: [rule.id], config: configs });
+    for (const r of rules) take(r.id, checkObject(inputs, { typeToken: args.type, name: args.name, rules: [r.id], config }));
+    return shares;
   }
+  for (const t of templates) for (const r of rules) take(r.id, checkTemplate(t, [r], config));
+  return shares;
 }
 
 function validate(rule: Rule) {
   return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
     if (!isWorkloadType(args.type)) return;
     try {
-      for (const f of findings(args, rule, args.getConfig<RuleConfigs[RuleId]>()))
-        reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
+      for (const f of findings(args, rule)) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
     } catch (err) {
       // Never break the user's preview: the rule core does not throw, but if it ever did, say so.
       reportViolation(
