@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
+import { watchRegistrations } from "./registrations";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
@@ -181,6 +182,7 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as {
     Struct: { fromJavaScript(value: unknown): WireStruct };
   };
+  const registrations = watchRegistrations(load("@pulumi/pulumi/runtime/resource"));
   const captured: CapturedResource[] = [];
   const stackTransforms: Pulumi.ResourceTransform[] = [];
   await pulumi.runtime.setMocks(
@@ -235,6 +237,7 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
       () =>
         register(req, (err, res) => {
           if (!err && res) {
+            registrations.registered(req.getType(), req.getName());
             const urn = res.getUrn();
             parents.set(urn, req.getParent());
             ownTransforms.set(
@@ -272,7 +275,13 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
     return entry ? await entry() : mod;
   });
   finished = true;
-  await settings.disconnect();
+  await settings.disconnect(); // waits for the registrations still in flight
+  const lost = registrations.lost();
+  if (lost.length > 0)
+    fail(
+      arg.errorFile,
+      `the program declared ${lost.join(", ")}, but the Pulumi SDK never registered ${lost.length === 1 ? "it" : "them"}, so a preview would not show ${lost.length === 1 ? "it" : "them"} either`,
+    );
   fs.writeFileSync(arg.out, JSON.stringify(captured));
 }
 
