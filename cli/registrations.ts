@@ -64,7 +64,7 @@ export function deepestPath(value: unknown, limit: number): string | undefined {
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) continue;
     if (depth >= limit) return shorten(path);
     seen.add(v);
-    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: depth + 1, path: `${path}[${i}]` });
     else for (const [k, item] of Object.entries(v)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${k}` : k });
   }
   return undefined;
