@@ -22,8 +22,9 @@ import { fillMissingResources } from "./remediate";
 import { shareInputConversion } from "./shared-inputs";
 
 /**
- * Inputs as the engine sent them: unknowns as Pulumi's sentinels (which the rules skip) and, for
- * remediation, secrets still wrapped so a rewritten resource keeps them secret.
+ * Inputs as the engine sent them: unknowns as Pulumi's sentinels (which the rules skip) and secrets
+ * still marked (./shared-inputs), which the rules neither judge nor print, and a remediated resource
+ * keeps secret.
  */
 function rawProps(args: { props: Record<string, unknown> }): unknown {
   // The SDK wraps props in proxies: one throws on the first unknown value it meets, one unwraps
