@@ -76,6 +76,9 @@ interface Watcher {
   res: http.ServerResponse;
 }
 
+/** Told of every stored change, after it is stored. */
+export type Observer = (resource: string, type: HistoryEntry["type"], object: SimObject) => void;
+
 /** Log lines by `namespace/pod/container`, one array per container instance (restart). */
 export type LogStore = Map<string, string[][]>;
 
@@ -88,6 +91,7 @@ export class K8sSim {
   private compactedRv = 0;
   private rv = 1;
   private readonly watchers = new Set<Watcher>();
+  private readonly observers: Observer[] = [];
   private readonly sockets = new Set<Socket>();
   readonly faults: Fault[] = [];
   readonly logs: LogStore = new Map();
@@ -160,6 +164,15 @@ export class K8sSim {
     this.emit(resource, "DELETED", { ...existing, metadata: { ...existing.metadata, resourceVersion: String(++this.rv) } });
   }
 
+  /**
+   * Calls `observer` for every object already stored (as ADDED) and then for every change, so a
+   * controller can keep its own counts instead of listing a collection on each change.
+   */
+  observe(observer: Observer): void {
+    for (const [key, objects] of this.objects) for (const o of objects.values()) observer(key.split("/")[0], "ADDED", o);
+    this.observers.push(observer);
+  }
+
   /** Forget history: every open or future watch from an older resourceVersion gets 410 Gone. */
   compact(): void {
     this.compactedRv = this.rv;
@@ -179,6 +192,7 @@ export class K8sSim {
 
   private emit(resource: string, type: HistoryEntry["type"], object: SimObject): void {
     this.history.push({ rv: this.rv, resource, type, object });
+    for (const observer of this.observers) observer(resource, type, object);
     for (const w of this.watchers) if (this.visible(w, resource, object)) w.res.write(JSON.stringify({ type, object }) + "\n");
   }
 
