@@ -83,6 +83,8 @@ export class SimCluster {
   private readonly podsOf = new Map<string, { all: Set<string>; ready: Set<string> }>();
   /** Which group each stored pod (`namespace/name`) counts in. */
   private readonly groupOf = new Map<string, string>();
+  /** Workload status refreshes due at the end of this turn of the event loop, by workload. */
+  private readonly refreshes = new Map<string, NodeJS.Immediate>();
 
   constructor(
     private readonly sim: K8sSim,
@@ -114,6 +116,8 @@ export class SimCluster {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const r of this.refreshes.values()) clearImmediate(r);
+    this.refreshes.clear();
   }
 
   /** An HPA (or `kubectl scale`) changes spec.replicas: a new generation with the same template and revision. */
@@ -344,8 +348,26 @@ export class SimCluster {
     this.later(0.1, () => kubelet.schedule());
   }
 
-  /** Recomputes the status fields `kubectl rollout status` and the verifier read. */
+  /**
+   * Recomputes the status fields `kubectl rollout status` and the verifier read, once per turn of
+   * the event loop however many of the workload's pods changed in it — as a controller's work
+   * queue folds repeated syncs of one key
+   * (https://github.com/kubernetes/client-go/blob/master/util/workqueue/queue.go). Writing it on
+   * every pod change made 5,000 pods 15,000 workload updates.
+   */
   refreshWorkload(s: WorkloadScenario): void {
+    const key = `${collection(s.kind)}/${s.namespace}/${s.name}`;
+    if (this.refreshes.has(key)) return;
+    this.refreshes.set(
+      key,
+      setImmediate(() => {
+        this.refreshes.delete(key);
+        this.writeStatus(s);
+      }),
+    );
+  }
+
+  private writeStatus(s: WorkloadScenario): void {
     const pods = this.podsOf.get(`${s.namespace}/${s.name}`) ?? { all: new Set(), ready: new Set() };
     const ready = pods.ready.size;
     const current = this.sim.get(collection(s.kind), s.namespace, s.name);
