@@ -7,11 +7,12 @@
  */
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { type Backoff, DEFAULT_BACKOFF, type KubeObject, type MirrorHealth, mirror } from "./collection";
-import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, podEventIndex, restarts } from "./diagnosis";
+import { DEFAULT_GRACES, type Graces, diagnosePod, eventMatters, isFailing, isHealthy, podEventIndex, restarts } from "./diagnosis";
 import { type Connection, type KubeconfigOptions, loadConnection } from "./kubeconfig";
 import { ApiError, KubeClient, scrub } from "./kube-client";
 import { timerMs } from "./backoff";
 import { createFailureFix } from "./remedy";
+import { slimEvent, slimPod } from "./projection";
 import { text } from "./read";
 import {
   COLLECTIONS,
@@ -149,9 +150,16 @@ class RolloutWatch {
   /** Pods, revisions and events can only be selected once the workload's selector is known. */
   private watchDependents(workload: Workload): void {
     const labelSelector = selectorString(workload.spec?.selector);
-    this.watch<Pod>("pods", "", { labelSelector }, (items) => (this.pods = items));
+    // Thousands of pods and their events are kept for the whole watch: only what is read of them.
+    this.watch<Pod>("pods", "", { labelSelector }, (items) => (this.pods = items), slimPod);
     // All the namespace's events: pods', and the ReplicaSet's or workload's FailedCreate (quota, admission).
-    this.watch<Event>("events", "", {}, (items) => (this.events = items));
+    this.watch<Event>(
+      "events",
+      "",
+      {},
+      (items) => (this.events = items),
+      (e) => (eventMatters(e) ? slimEvent(e) : undefined),
+    );
     const revisions = revisionCollection(this.ref.kind);
     if (revisions) this.watch<RevisionObject>(revisions, "apps", { labelSelector }, (items) => (this.revisions = items));
   }
@@ -161,9 +169,10 @@ class RolloutWatch {
     group: "" | "apps",
     query: Record<string, string>,
     update: (items: ReadonlyMap<string, T>) => void,
+    keep?: (item: T) => T | undefined,
   ): void {
     const base = group ? `/apis/${group}/v1` : "/api/v1";
-    const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace };
+    const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace, keep };
     const health: MirrorHealth = { listed: false };
     this.health.set(resource, health);
     mirror<T>(
