@@ -3,7 +3,7 @@
  *
  * Why not `@kubernetes/client-node`: version 2 loads undici 8, which throws at import on Node 20;
  * version 1.4 loads (through Node's require of ES modules) but its generated API models add 66 MB
- * of RSS and 250 ms before the first request, which alone would break the verifier's 150 MB budget
+ * of RSS and 250 ms before the first request, which alone would break the verifier's 120 MB budget
  * while watching 1,000 pods (`npm run bench:verify`). The verifier needs four GETs and a watch;
  * its kubeconfig handling (kubeconfig.ts: TLS, exec plugins such as kubelogin, token files,
  * KUBECONFIG merging) is held to kubectl's behaviour by test/verify/auth.test.ts. Its types are not
