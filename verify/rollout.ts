@@ -237,8 +237,7 @@ class RolloutWatch {
     if (!hash) return this.progress(plan.newPods, 0, 0, "the new revision to be created");
     this.revision ??= hash;
 
-    const diagnoses = this.diagnose(pods.filter((p) => !isHealthy(p)));
-    const failing = diagnoses.filter(isFailing);
+    const { failing, firstStall, nearestStallSeconds } = this.judge(pods);
     if (failing.length > 0) {
       const unschedulable = failing.every((d) => d.failures.length === 0 && d.podFailure?.category === "unschedulable");
       const message = unschedulable
@@ -246,14 +245,13 @@ class RolloutWatch {
         : `${failing.length} of ${plan.newPods} new pods failing`;
       return void this.fail(unschedulable ? "unschedulable" : "pod-failed", message, failing);
     }
-    this.wakeForStalls(diagnoses);
+    if (nearestStallSeconds !== undefined) this.wakeForStalls(nearestStallSeconds);
 
     const healthy = pods.filter(isHealthy).length;
     const restartTotal = pods.reduce((n, p) => n + restarts(p), 0);
-    const stalled = diagnoses.flatMap((d) => (d.waiting ?? []).map((s) => `${d.pod}: ${s.message}`));
     if (healthy < plan.newPods) {
       this.stableSince = undefined;
-      return this.progress(plan.newPods, healthy, restartTotal, stalled[0] ?? `${plan.newPods - healthy} more pods to become ready`);
+      return this.progress(plan.newPods, healthy, restartTotal, firstStall ?? `${plan.newPods - healthy} more pods to become ready`);
     }
     const old = plan.oldPodsMustGo ? this.oldPods(hash) : [];
     if (old.length > 0) {
@@ -285,14 +283,32 @@ class RolloutWatch {
     this.progress(plan.newPods, healthy, restartTotal, `pods to stay ready for ${window}s`);
   }
 
+  /**
+   * The unhealthy pods' failing diagnoses, the first stall and the nearest stall's remaining
+   * grace — gathered pod by pod, so that of thousands of pods still starting only the failing
+   * ones' diagnoses are held at once.
+   */
+  private judge(pods: Pod[]): { failing: PodDiagnosis[]; firstStall?: string; nearestStallSeconds?: number } {
+    const eventsOf = podEventIndex(this.events.values());
+    const failing: PodDiagnosis[] = [];
+    let firstStall: string | undefined;
+    let nearestStallSeconds: number | undefined;
+    for (const pod of pods) {
+      if (isHealthy(pod)) continue;
+      const d = this.diagnoseOne(pod, eventsOf(pod));
+      if (isFailing(d)) failing.push(d);
+      for (const stall of d.waiting ?? []) {
+        firstStall ??= `${d.pod}: ${stall.message}`;
+        if (stall.remainingSeconds !== undefined) nearestStallSeconds = Math.min(nearestStallSeconds ?? Infinity, stall.remainingSeconds);
+      }
+    }
+    return { failing, firstStall, nearestStallSeconds };
+  }
+
   /** Re-evaluates when the nearest stall's grace runs out. */
-  private wakeForStalls(diagnoses: PodDiagnosis[]): void {
-    const remaining = diagnoses
-      .flatMap((d) => (d.waiting ?? []).map((s) => s.remainingSeconds))
-      .filter((r): r is number => r !== undefined);
-    if (remaining.length === 0) return;
+  private wakeForStalls(remainingSeconds: number): void {
     clearTimeout(this.waitTimer);
-    this.waitTimer = setTimeout(() => this.evaluate(), Math.min(...remaining) * 1000 + 20);
+    this.waitTimer = setTimeout(() => this.evaluate(), remainingSeconds * 1000 + 20);
   }
 
   private get graces(): Partial<Graces> {
