@@ -12,18 +12,26 @@ export interface KubeObject {
   metadata?: { name?: string; resourceVersion?: string };
 }
 
-interface ListResponse<T> {
-  metadata?: { resourceVersion?: string };
-  items?: T[];
-}
-
-export interface CollectionSpec {
+export interface CollectionSpec<T = KubeObject> {
   /** e.g. `/api/v1/namespaces/shop/pods` */
   path: string;
   query: Record<string, string>;
   resource: string;
   namespace: string;
+  /**
+   * What to keep of each object as it arrives (see projection.ts), or undefined to keep nothing
+   * of it; what it keeps must carry `metadata.name`, which keys the mirror. Default: the object
+   * as it came.
+   */
+  keep?: (item: T) => T | undefined;
 }
+
+/**
+ * Objects per list request, as client-go's pager asks
+ * (https://github.com/kubernetes/client-go/blob/master/tools/pager/pager.go): no answer, nor the
+ * string it is parsed from, grows with the collection.
+ */
+export const PAGE_SIZE = 500;
 
 /** Re-exported for verify/rollout.ts, which configures the mirror's backoff. */
 export { type Backoff, DEFAULT_BACKOFF } from "./backoff";
@@ -45,7 +53,7 @@ export interface MirrorHealth {
  */
 export async function mirror<T extends KubeObject>(
   client: KubeClient,
-  spec: CollectionSpec,
+  spec: CollectionSpec<T>,
   onChange: ChangeHandler<T>,
   signal: AbortSignal,
   backoff = DEFAULT_BACKOFF,
@@ -55,23 +63,12 @@ export async function mirror<T extends KubeObject>(
   let resourceVersion: string | undefined;
   let failures = 0;
   let gone = 0;
-  const target = (verb: Target["verb"]): Target => ({ verb, resource: spec.resource, namespace: spec.namespace });
   const calling = (verb: Target["verb"]) => (health.calling = `${verb} ${spec.resource} in namespace ${spec.namespace}`);
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
         calling("list");
-        const list = await client.getJSON<ListResponse<T>>(spec.path, spec.query, target("list"), signal, {
-          onRetry: (err) => (health.lastError = err),
-        });
-        if (!Array.isArray(list?.items))
-          throw new MalformedAnswerError(
-            `list ${spec.resource} in namespace ${spec.namespace}: the API server's answer has no items list`,
-            502,
-          );
-        items.clear();
-        for (const item of list.items) if (item && typeof item === "object") items.set(nameOf(item), item);
-        resourceVersion = typeof list.metadata?.resourceVersion === "string" ? list.metadata.resourceVersion : "0";
+        resourceVersion = await list(client, spec, items, signal, health);
         health.listed = true;
         health.lastError = undefined;
         onChange(items);
@@ -81,7 +78,7 @@ export async function mirror<T extends KubeObject>(
       await client.watch<T>(
         spec.path,
         { ...spec.query, resourceVersion },
-        target("watch"),
+        targetOf(spec, "watch"),
         (event: WatchEvent<T>) => {
           if (!event?.object || typeof event.object !== "object") return;
           sawEvent = true;
@@ -91,9 +88,8 @@ export async function mirror<T extends KubeObject>(
           const version = event.object.metadata?.resourceVersion;
           if (typeof version === "string") resourceVersion = version;
           if (event.type === "BOOKMARK") return;
-          const name = nameOf(event.object);
-          if (event.type === "DELETED") items.delete(name);
-          else items.set(name, event.object);
+          if (event.type === "DELETED") items.delete(nameOf(event.object));
+          else store(items, event.object, spec.keep);
           onChange(items);
         },
         signal,
@@ -120,6 +116,52 @@ export async function mirror<T extends KubeObject>(
       await sleep(backoffDelay(failures++, backoff, err.retryAfterSeconds), signal);
     }
   }
+}
+
+/**
+ * Lists the collection page by page into `items` (replacing what it held once the last page is
+ * in) and returns the resourceVersion to watch from. A continue token that expired is a 410: the
+ * caller lists again from the start.
+ */
+async function list<T extends KubeObject>(
+  client: KubeClient,
+  spec: CollectionSpec<T>,
+  items: Map<string, T>,
+  signal: AbortSignal,
+  health: MirrorHealth,
+): Promise<string> {
+  const listed = new Map<string, T>();
+  const tokens = new Set<string>();
+  const keep = (item: unknown) => (item && typeof item === "object" ? (spec.keep ? spec.keep(item as T) : (item as T)) : undefined);
+  for (let token: string | undefined; ; ) {
+    const query = { ...spec.query, limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) };
+    const page = await client.list(spec.path, query, targetOf(spec, "list"), keep, signal, { onRetry: (err) => (health.lastError = err) });
+    for (const item of page.items) listed.set(nameOf(item), item);
+    token = typeof page.metadata.continue === "string" && page.metadata.continue ? page.metadata.continue : undefined;
+    if (token === undefined) {
+      items.clear();
+      for (const [name, item] of listed) items.set(name, item);
+      return typeof page.metadata.resourceVersion === "string" ? page.metadata.resourceVersion : "0";
+    }
+    // A server that hands out the same page again would keep us listing until the deadline.
+    if (tokens.has(token))
+      throw new MalformedAnswerError(
+        `list ${spec.resource} in namespace ${spec.namespace}: the API server sent the same continue token twice`,
+        502,
+      );
+    tokens.add(token);
+  }
+}
+
+function targetOf(spec: Pick<CollectionSpec, "resource" | "namespace">, verb: Target["verb"]): Target {
+  return { verb, resource: spec.resource, namespace: spec.namespace };
+}
+
+/** Stores what `keep` keeps of an object, or drops the name when it keeps nothing. */
+function store<T extends KubeObject>(items: Map<string, T>, item: T, keep: CollectionSpec<T>["keep"]): void {
+  const kept = keep ? keep(item) : item;
+  if (kept === undefined) items.delete(nameOf(item));
+  else items.set(nameOf(item), kept);
 }
 
 /** API data is untrusted: a name that is not a string keys nothing real. */

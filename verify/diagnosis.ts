@@ -52,6 +52,9 @@ const NOTABLE_REASONS = new Set([
   "Evicted",
 ]);
 
+/** Reasons read besides Warnings: the notable ones, a volume that cannot attach, and a controller's FailedCreate (revision.ts). */
+const READ_REASONS = new Set([...NOTABLE_REASONS, "FailedAttachVolume", "FailedCreate"]);
+
 const MAX_EVENTS = 10;
 
 /** How long a state may last before it is a failure, in seconds. */
@@ -690,6 +693,14 @@ export function podEventIndex(events: Iterable<Event>): (pod: Pod) => Event[] {
     else byName.set(name, [e]);
   }
   return (pod) => byName.get(text(pod?.metadata?.name) ?? "") ?? [];
+}
+
+/**
+ * Whether the diagnosis or the verdict can read this event at all: a Warning, or a reason they
+ * look for. The rest (Scheduled, Pulled, Created, Started: five per pod) need not be kept.
+ */
+export function eventMatters(e: Event): boolean {
+  return e?.type === "Warning" || READ_REASONS.has(text(e?.reason) ?? "");
 }
 
 export function eventsFor(pod: Pod, events: Event[]): Event[] {

@@ -3,7 +3,7 @@
  *
  * Why not `@kubernetes/client-node`: version 2 loads undici 8, which throws at import on Node 20;
  * version 1.4 loads (through Node's require of ES modules) but its generated API models add 66 MB
- * of RSS and 250 ms before the first request, which alone would break the verifier's 150 MB budget
+ * of RSS and 250 ms before the first request, which alone would break the verifier's 120 MB budget
  * while watching 1,000 pods (`npm run bench:verify`). The verifier needs four GETs and a watch;
  * its kubeconfig handling (kubeconfig.ts: TLS, exec plugins such as kubelogin, token files,
  * KUBECONFIG merging) is held to kubectl's behaviour by test/verify/auth.test.ts. Its types are not
@@ -14,6 +14,8 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { type Backoff, DEFAULT_BACKOFF, backoffDelay, sleep, untilDeadline } from "./backoff";
 import { type Connection, KubeconfigError } from "./kubeconfig";
+import { InvalidJsonError, readList } from "./list-reader";
+import { isRecord } from "./read";
 import { verbsFor } from "./rbac-rules";
 
 /** What a request was for, so a refusal can say which grant is missing. */
@@ -59,6 +61,12 @@ export class GoneError extends Error {
   override name = "GoneError";
 }
 
+/** A list's metadata (resourceVersion, continue) and what the caller kept of its items. */
+export interface ListAnswer<T> {
+  metadata: { resourceVersion?: unknown; continue?: unknown };
+  items: T[];
+}
+
 export interface WatchEvent<T> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
   object: T;
@@ -93,6 +101,7 @@ export interface CallOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+const NEWLINE = 0x0a;
 const WATCH_EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]);
 
 export class KubeClient {
@@ -120,21 +129,55 @@ export class KubeClient {
   }
 
   /** One GET, retried with backoff on 429, 5xx and connection failures until the deadline. */
-  async getText(
+  getText(path: string, query: Record<string, string>, target: Target, signal?: AbortSignal, call: CallOptions = {}): Promise<string> {
+    return this.get(path, query, target, signal, call, (res) => readBody(res, this.maxBody, target));
+  }
+
+  /**
+   * A list, read item by item (list-reader.ts): `keep` sees each item as soon as it is parsed and
+   * returns what to keep of it, so the full items never pile up. Retried as {@link getText}; each
+   * attempt starts afresh.
+   */
+  list<T>(
     path: string,
     query: Record<string, string>,
     target: Target,
+    keep: (item: unknown) => T | undefined,
     signal?: AbortSignal,
     call: CallOptions = {},
-  ): Promise<string> {
+  ): Promise<ListAnswer<T>> {
+    return this.get(path, query, target, signal, call, async (res) => {
+      const items: T[] = [];
+      let list: unknown;
+      try {
+        list = await readList(limited(res, this.maxBody, target), (item) => {
+          const kept = keep(item);
+          if (kept !== undefined) items.push(kept);
+        });
+      } catch (err) {
+        if (!(err instanceof InvalidJsonError)) throw err;
+        throw new MalformedAnswerError(`${describe(target)}: the API server answered with invalid JSON`, 502);
+      }
+      const { metadata, items: rest } = (list ?? {}) as { metadata?: unknown; items?: unknown };
+      if (!Array.isArray(rest)) throw new MalformedAnswerError(`${describe(target)}: the API server's answer has no items list`, 502);
+      return { metadata: isRecord(metadata) ? metadata : {}, items };
+    });
+  }
+
+  private async get<R>(
+    path: string,
+    query: Record<string, string>,
+    target: Target,
+    signal: AbortSignal | undefined,
+    call: CallOptions,
+    read: (res: http.IncomingMessage) => Promise<R>,
+  ): Promise<R> {
     const deadline = call.deadline ?? this.options.deadline;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     let last: ApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.bounded(target, deadline, signal, async (bound) =>
-          readBody(await this.open(path, query, target, bound, deadline), this.maxBody, target),
-        );
+        return await this.bounded(target, deadline, signal, async (bound) => read(await this.open(path, query, target, bound, deadline)));
       } catch (err) {
         // The failure that made us retry says more than "the deadline passed" during the retry.
         if (err instanceof DeadlineError && last) throw gaveUp(last, attempt);
@@ -165,20 +208,26 @@ export class KubeClient {
     const deadline = call.deadline ?? this.options.deadline;
     await this.bounded(target, deadline, signal, async (bound) => {
       const res = await this.open(path, { ...query, watch: "1", allowWatchBookmarks: "true" }, target, bound, deadline);
-      let buffered = "";
+      // One event per line. Lines are cut from the bytes, so a character split between two chunks arrives whole.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       try {
-        for await (const chunk of res) {
-          buffered += (chunk as Buffer).toString("utf8");
-          let newline: number;
-          while ((newline = buffered.indexOf("\n")) >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
+        for await (const chunk of res as AsyncIterable<Buffer>) {
+          let start = 0;
+          for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
+            pending.push(chunk.subarray(start, newline));
+            const line = Buffer.concat(pending).toString("utf8").trim();
+            pending = [];
+            pendingBytes = 0;
+            start = newline + 1;
             if (!line) continue;
             const event = parseEvent<T>(line, target);
             if (event.type === "ERROR") throw statusError(event.object as Status, target, this.conn);
             onEvent(event);
           }
-          if (buffered.length > this.maxBody)
+          pending.push(chunk.subarray(start));
+          pendingBytes += chunk.length - start;
+          if (pendingBytes > this.maxBody)
             throw new ApiError(`${describe(target)}: a watch event is larger than ${mib(this.maxBody)}`, 502);
         }
       } catch (err) {
@@ -281,9 +330,15 @@ export class KubeClient {
   }
 }
 
-/** The whole body, refused past `max` bytes; a connection that breaks mid-body is a retryable failure. */
+/** The whole body, refused past `max` bytes. */
 async function readBody(res: http.IncomingMessage, max: number, target: Target): Promise<string> {
   const chunks: Buffer[] = [];
+  for await (const chunk of limited(res, max, target)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The body's chunks, refused past `max` bytes; a connection that breaks mid-body is a retryable failure. */
+async function* limited(res: http.IncomingMessage, max: number, target: Target): AsyncGenerator<Buffer> {
   let size = 0;
   try {
     for await (const chunk of res) {
@@ -292,7 +347,7 @@ async function readBody(res: http.IncomingMessage, max: number, target: Target):
         res.destroy();
         throw new ApiError(`${describe(target)}: the answer is larger than ${mib(max)}; narrow the request or raise the limit`, 413);
       }
-      chunks.push(chunk as Buffer);
+      yield chunk as Buffer;
     }
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -301,7 +356,6 @@ async function readBody(res: http.IncomingMessage, max: number, target: Target):
       0,
     );
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseEvent<T>(line: string, target: Target): WatchEvent<T> {

@@ -13,7 +13,11 @@ export function isRecord<T>(
 
 /** The array's object items, or [] for anything that is not an array. */
 export function records<T>(value: unknown): T[] {
-  return Array.isArray(value) ? (value.filter(isRecord) as T[]) : [];
+  if (!Array.isArray(value)) return [];
+  // A loop, not filter: filter would call a "constructor" key an array built from untrusted data may carry.
+  const out: T[] = [];
+  for (let i = 0; i < value.length; i++) if (isRecord(value[i])) out.push(value[i] as T);
+  return out;
 }
 
 /** Strings as they are, numbers and booleans as their text; anything else is absent. */

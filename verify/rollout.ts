@@ -7,11 +7,12 @@
  */
 import type { Event, Pod } from "kubernetes-types/core/v1";
 import { type Backoff, DEFAULT_BACKOFF, type KubeObject, type MirrorHealth, mirror } from "./collection";
-import { DEFAULT_GRACES, type Graces, diagnosePod, isFailing, isHealthy, podEventIndex, restarts } from "./diagnosis";
+import { DEFAULT_GRACES, type Graces, diagnosePod, eventMatters, isFailing, isHealthy, podEventIndex, restarts } from "./diagnosis";
 import { type Connection, type KubeconfigOptions, loadConnection } from "./kubeconfig";
 import { ApiError, KubeClient, scrub } from "./kube-client";
 import { timerMs } from "./backoff";
 import { createFailureFix } from "./remedy";
+import { slimEvent, slimPod } from "./projection";
 import { text } from "./read";
 import {
   COLLECTIONS,
@@ -149,9 +150,16 @@ class RolloutWatch {
   /** Pods, revisions and events can only be selected once the workload's selector is known. */
   private watchDependents(workload: Workload): void {
     const labelSelector = selectorString(workload.spec?.selector);
-    this.watch<Pod>("pods", "", { labelSelector }, (items) => (this.pods = items));
+    // Thousands of pods and their events are kept for the whole watch: only what is read of them.
+    this.watch<Pod>("pods", "", { labelSelector }, (items) => (this.pods = items), slimPod);
     // All the namespace's events: pods', and the ReplicaSet's or workload's FailedCreate (quota, admission).
-    this.watch<Event>("events", "", {}, (items) => (this.events = items));
+    this.watch<Event>(
+      "events",
+      "",
+      {},
+      (items) => (this.events = items),
+      (e) => (eventMatters(e) ? slimEvent(e) : undefined),
+    );
     const revisions = revisionCollection(this.ref.kind);
     if (revisions) this.watch<RevisionObject>(revisions, "apps", { labelSelector }, (items) => (this.revisions = items));
   }
@@ -161,9 +169,10 @@ class RolloutWatch {
     group: "" | "apps",
     query: Record<string, string>,
     update: (items: ReadonlyMap<string, T>) => void,
+    keep?: (item: T) => T | undefined,
   ): void {
     const base = group ? `/apis/${group}/v1` : "/api/v1";
-    const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace };
+    const spec = { path: `${base}/namespaces/${this.ref.namespace}/${resource}`, query, resource, namespace: this.ref.namespace, keep };
     const health: MirrorHealth = { listed: false };
     this.health.set(resource, health);
     mirror<T>(
@@ -228,8 +237,7 @@ class RolloutWatch {
     if (!hash) return this.progress(plan.newPods, 0, 0, "the new revision to be created");
     this.revision ??= hash;
 
-    const diagnoses = this.diagnose(pods.filter((p) => !isHealthy(p)));
-    const failing = diagnoses.filter(isFailing);
+    const { failing, firstStall, nearestStallSeconds } = this.judge(pods);
     if (failing.length > 0) {
       const unschedulable = failing.every((d) => d.failures.length === 0 && d.podFailure?.category === "unschedulable");
       const message = unschedulable
@@ -237,14 +245,13 @@ class RolloutWatch {
         : `${failing.length} of ${plan.newPods} new pods failing`;
       return void this.fail(unschedulable ? "unschedulable" : "pod-failed", message, failing);
     }
-    this.wakeForStalls(diagnoses);
+    if (nearestStallSeconds !== undefined) this.wakeForStalls(nearestStallSeconds);
 
     const healthy = pods.filter(isHealthy).length;
     const restartTotal = pods.reduce((n, p) => n + restarts(p), 0);
-    const stalled = diagnoses.flatMap((d) => (d.waiting ?? []).map((s) => `${d.pod}: ${s.message}`));
     if (healthy < plan.newPods) {
       this.stableSince = undefined;
-      return this.progress(plan.newPods, healthy, restartTotal, stalled[0] ?? `${plan.newPods - healthy} more pods to become ready`);
+      return this.progress(plan.newPods, healthy, restartTotal, firstStall ?? `${plan.newPods - healthy} more pods to become ready`);
     }
     const old = plan.oldPodsMustGo ? this.oldPods(hash) : [];
     if (old.length > 0) {
@@ -276,14 +283,32 @@ class RolloutWatch {
     this.progress(plan.newPods, healthy, restartTotal, `pods to stay ready for ${window}s`);
   }
 
+  /**
+   * The unhealthy pods' failing diagnoses, the first stall and the nearest stall's remaining
+   * grace — gathered pod by pod, so that of thousands of pods still starting only the failing
+   * ones' diagnoses are held at once.
+   */
+  private judge(pods: Pod[]): { failing: PodDiagnosis[]; firstStall?: string; nearestStallSeconds?: number } {
+    const eventsOf = podEventIndex(this.events.values());
+    const failing: PodDiagnosis[] = [];
+    let firstStall: string | undefined;
+    let nearestStallSeconds: number | undefined;
+    for (const pod of pods) {
+      if (isHealthy(pod)) continue;
+      const d = this.diagnoseOne(pod, eventsOf(pod));
+      if (isFailing(d)) failing.push(d);
+      for (const stall of d.waiting ?? []) {
+        firstStall ??= `${d.pod}: ${stall.message}`;
+        if (stall.remainingSeconds !== undefined) nearestStallSeconds = Math.min(nearestStallSeconds ?? Infinity, stall.remainingSeconds);
+      }
+    }
+    return { failing, firstStall, nearestStallSeconds };
+  }
+
   /** Re-evaluates when the nearest stall's grace runs out. */
-  private wakeForStalls(diagnoses: PodDiagnosis[]): void {
-    const remaining = diagnoses
-      .flatMap((d) => (d.waiting ?? []).map((s) => s.remainingSeconds))
-      .filter((r): r is number => r !== undefined);
-    if (remaining.length === 0) return;
+  private wakeForStalls(remainingSeconds: number): void {
     clearTimeout(this.waitTimer);
-    this.waitTimer = setTimeout(() => this.evaluate(), Math.min(...remaining) * 1000 + 20);
+    this.waitTimer = setTimeout(() => this.evaluate(), remainingSeconds * 1000 + 20);
   }
 
   private get graces(): Partial<Graces> {

@@ -68,11 +68,16 @@ function mutate(base: unknown, steps: number[], replacement: unknown, key: strin
   return root;
 }
 
-export const mutant: fc.Arbitrary<unknown> = fc
-  .tuple(
-    fc.constantFrom(...bases),
-    fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
-    hostileValue,
-    fc.option(fc.constantFrom(...PROTOTYPE_KEYS), { nil: undefined, freq: 4 }),
-  )
-  .map(([base, steps, value, key]) => mutate(base, steps, value, key));
+/** Copies of `objects`, each with one field anywhere replaced by a hostile value (or a prototype key added). */
+export function mutantsOf(objects: unknown[]): fc.Arbitrary<unknown> {
+  return fc
+    .tuple(
+      fc.constantFrom(...objects),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
+      hostileValue,
+      fc.option(fc.constantFrom(...PROTOTYPE_KEYS), { nil: undefined, freq: 4 }),
+    )
+    .map(([base, steps, value, key]) => mutate(base, steps, value, key));
+}
+
+export const mutant: fc.Arbitrary<unknown> = mutantsOf(bases);

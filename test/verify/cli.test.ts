@@ -33,7 +33,9 @@ describe("crashguard verify", () => {
     const { io, out } = fakeIO({ KUBECONFIG: h.kubeconfig });
     expect(await verify(["deployment/checkout", "-n", "shop", "--timeout", "10s"], io)).toBe(1);
     expect(out.stdout).toMatch(/✗ Deployment shop\/checkout \(generation 1\): rollout failed/);
-    expect(out.stdout).toMatch(/container api {2}Error {2}exit 1 {2}restarts=0 {2}\[app-error\]/);
+    // kubelet restarts a crashed container at once the first time (2 ms at this test's scale): the
+    // diagnosis, completed with the pod as it is by then, may describe the first instance or its restart.
+    expect(out.stdout).toMatch(/container api {2}Error {2}exit 1 {2}restarts=[01] {2}\[app-error\]/);
     expect(out.stdout).toContain("| fatal: DATABASE_URL unreachable");
     expect(out.stderr).toMatch(/0\/2 ready, 0 restarts/);
     expect(out.stdout + out.stderr).not.toContain(SECRET_ENV_VALUE);

@@ -17,7 +17,7 @@ maybe("kubectl against the simulator", () => {
 
   test("get pods -o json returns the simulated pods", async () => {
     h.cluster.deploy(deployment("web", [app({ kind: "healthy" })]));
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => h.sim.list("pods", "shop").length === 2);
     const list = JSON.parse((await run(["get", "pods", "-n", "shop", "-o", "json"])).stdout);
     expect(list.items).toHaveLength(2);
     expect(list.items[0].metadata.labels).toHaveProperty("pod-template-hash");
@@ -27,15 +27,10 @@ maybe("kubectl against the simulator", () => {
     const child = spawn(kubectl!, ["--kubeconfig", h.kubeconfig, "get", "pods", "-n", "shop", "--watch", "-o", "name"]);
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    setTimeout(() => h.cluster.deploy(deployment("web", [app({ kind: "healthy" })], { replicas: 1 })), 300);
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (out.split("\n").filter(Boolean).length >= 2) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
+    // Deploy once kubectl watches: a pod created and settled before its list would leave nothing to stream.
+    await until(() => h.sim.arrivals.some((a) => a.url.includes("/pods?") && /[?&]watch=(true|1)/.test(a.url)));
+    h.cluster.deploy(deployment("web", [app({ kind: "healthy" })], { replicas: 1 }));
+    await until(() => out.split("\n").filter(Boolean).length >= 2);
     child.kill();
     expect(out).toMatch(/^pod\/web-\w+-\w+$/m);
   });
@@ -48,3 +43,8 @@ maybe("kubectl against the simulator", () => {
     expect(failed.stderr).toMatch(/exceeded its progress deadline/);
   });
 });
+
+/** Resolves once `condition` holds, checked every 20 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -75,16 +75,49 @@ export class SimCluster {
   private readonly eventNames = new Map<string, string>();
   private readonly kubelets = new Map<string, PodKubelet>();
   private readonly revisions = new Map<string, Revision>();
+  /**
+   * The pods of each workload (by `namespace/app` label) and which of them are Ready, kept from
+   * the simulator's changes: a workload's status is refreshed on every pod change, and listing
+   * 5,000 pods for each would make a rollout O(pods²).
+   */
+  private readonly podsOf = new Map<string, { all: Set<string>; ready: Set<string> }>();
+  /** Which group each stored pod (`namespace/name`) counts in. */
+  private readonly groupOf = new Map<string, string>();
+  /** Workload status refreshes due at the end of this turn of the event loop, by workload. */
+  private readonly refreshes = new Map<string, NodeJS.Immediate>();
 
   constructor(
     private readonly sim: K8sSim,
     /** Multiplies every delay; 1 = real time. */
     private readonly scale: number,
-  ) {}
+  ) {
+    sim.observe((resource, type, object) => {
+      if (resource === "pods") this.track(type, object as Pod);
+    });
+  }
+
+  /** Moves a pod to the group its latest version belongs in (none once deleted or unlabelled). */
+  private track(type: "ADDED" | "MODIFIED" | "DELETED", pod: Pod): void {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    const previous = this.podsOf.get(this.groupOf.get(key) ?? "");
+    previous?.all.delete(key);
+    previous?.ready.delete(key);
+    this.groupOf.delete(key);
+    const app = pod.metadata?.labels?.app;
+    if (type === "DELETED" || app === undefined) return;
+    const group = `${pod.metadata?.namespace}/${app}`;
+    const pods = this.podsOf.get(group) ?? { all: new Set<string>(), ready: new Set<string>() };
+    this.podsOf.set(group, pods);
+    pods.all.add(key);
+    if (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) pods.ready.add(key);
+    this.groupOf.set(key, group);
+  }
 
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const r of this.refreshes.values()) clearImmediate(r);
+    this.refreshes.clear();
   }
 
   /** An HPA (or `kubectl scale`) changes spec.replicas: a new generation with the same template and revision. */
@@ -315,14 +348,32 @@ export class SimCluster {
     this.later(0.1, () => kubelet.schedule());
   }
 
-  /** Recomputes the status fields `kubectl rollout status` and the verifier read. */
+  /**
+   * Recomputes the status fields `kubectl rollout status` and the verifier read, once per turn of
+   * the event loop however many of the workload's pods changed in it — as a controller's work
+   * queue folds repeated syncs of one key
+   * (https://github.com/kubernetes/client-go/blob/master/util/workqueue/queue.go). Writing it on
+   * every pod change made 5,000 pods 15,000 workload updates.
+   */
   refreshWorkload(s: WorkloadScenario): void {
-    const pods = this.sim.list("pods", s.namespace).filter((p) => p.metadata?.labels?.app === s.name) as Pod[];
-    const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+    const key = `${collection(s.kind)}/${s.namespace}/${s.name}`;
+    if (this.refreshes.has(key)) return;
+    this.refreshes.set(
+      key,
+      setImmediate(() => {
+        this.refreshes.delete(key);
+        this.writeStatus(s);
+      }),
+    );
+  }
+
+  private writeStatus(s: WorkloadScenario): void {
+    const pods = this.podsOf.get(`${s.namespace}/${s.name}`) ?? { all: new Set(), ready: new Set() };
+    const ready = pods.ready.size;
     const current = this.sim.get(collection(s.kind), s.namespace, s.name);
     const replicas = (current?.spec as { replicas: number }).replicas;
     const deploymentStatus = {
-      updatedReplicas: pods.length,
+      updatedReplicas: pods.all.size,
       readyReplicas: ready,
       availableReplicas: ready,
       unavailableReplicas: Math.max(0, replicas - ready),
@@ -332,8 +383,8 @@ export class SimCluster {
       s.kind === "Deployment"
         ? deploymentStatus
         : s.kind === "StatefulSet"
-          ? { readyReplicas: ready, updatedReplicas: pods.length, currentReplicas: pods.length }
-          : { numberReady: ready, updatedNumberScheduled: pods.length, currentNumberScheduled: pods.length };
+          ? { readyReplicas: ready, updatedReplicas: pods.all.size, currentReplicas: pods.all.size }
+          : { numberReady: ready, updatedNumberScheduled: pods.all.size, currentNumberScheduled: pods.all.size };
     this.updateWorkload(s, { status });
   }
 

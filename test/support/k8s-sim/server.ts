@@ -76,6 +76,14 @@ interface Watcher {
   res: http.ServerResponse;
 }
 
+interface Snapshot {
+  rv: number;
+  items: SimObject[];
+}
+
+/** Told of every stored change, after it is stored. */
+export type Observer = (resource: string, type: HistoryEntry["type"], object: SimObject) => void;
+
 /** Log lines by `namespace/pod/container`, one array per container instance (restart). */
 export type LogStore = Map<string, string[][]>;
 
@@ -88,6 +96,10 @@ export class K8sSim {
   private compactedRv = 0;
   private rv = 1;
   private readonly watchers = new Set<Watcher>();
+  private readonly observers: Observer[] = [];
+  /** The rest of each paged list, by continue token; compaction expires them. */
+  private readonly snapshots = new Map<string, Snapshot>();
+  private pages = 0;
   private readonly sockets = new Set<Socket>();
   readonly faults: Fault[] = [];
   readonly logs: LogStore = new Map();
@@ -130,14 +142,18 @@ export class K8sSim {
     return [...(this.objects.get(collection(resource, namespace))?.values() ?? [])];
   }
 
-  /** Creates or replaces an object, stamping resourceVersion (and uid, creationTimestamp on create). */
+  /**
+   * Creates or replaces an object, stamping resourceVersion (and uid, creationTimestamp on create).
+   * The stored copy goes through JSON, as what an API server stores does (and at twice the speed
+   * of structuredClone, which 5,000 pods of ~4.7 KB notice).
+   */
   put(resource: string, obj: SimObject): SimObject {
     const meta = obj.metadata!;
     const k = collection(resource, meta.namespace!);
     if (!this.objects.has(k)) this.objects.set(k, new Map());
     const objects = this.objects.get(k)!;
     const existing = objects.get(meta.name!);
-    const stored: SimObject = structuredClone({
+    const stored: SimObject = jsonCopy({
       apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1",
       kind: RESOURCES[resource].kind,
       ...obj,
@@ -160,10 +176,20 @@ export class K8sSim {
     this.emit(resource, "DELETED", { ...existing, metadata: { ...existing.metadata, resourceVersion: String(++this.rv) } });
   }
 
+  /**
+   * Calls `observer` for every object already stored (as ADDED) and then for every change, so a
+   * controller can keep its own counts instead of listing a collection on each change.
+   */
+  observe(observer: Observer): void {
+    for (const [key, objects] of this.objects) for (const o of objects.values()) observer(key.split("/")[0], "ADDED", o);
+    this.observers.push(observer);
+  }
+
   /** Forget history: every open or future watch from an older resourceVersion gets 410 Gone. */
   compact(): void {
     this.compactedRv = this.rv;
     this.history.length = 0;
+    this.snapshots.clear();
     for (const w of this.watchers) this.endWatch(w, goneEvent());
   }
 
@@ -179,6 +205,7 @@ export class K8sSim {
 
   private emit(resource: string, type: HistoryEntry["type"], object: SimObject): void {
     this.history.push({ rv: this.rv, resource, type, object });
+    for (const observer of this.observers) observer(resource, type, object);
     for (const w of this.watchers) if (this.visible(w, resource, object)) w.res.write(JSON.stringify({ type, object }) + "\n");
   }
 
@@ -229,13 +256,30 @@ export class K8sSim {
       fieldSelector: url.searchParams.get("fieldSelector"),
     };
     if (watching) return this.watch(res, selectors, url.searchParams.get("resourceVersion"));
-    const items = this.list(resource, namespace).filter((o) => this.visible(selectors, resource, o));
+    const token = url.searchParams.get("continue");
+    const snapshot = token
+      ? this.snapshots.get(token)
+      : { rv: this.rv, items: this.list(resource, namespace).filter((o) => this.visible(selectors, resource, o)) };
+    if (!snapshot) return json(res, 410, status(410, "Expired", CONTINUE_EXPIRED));
+    if (token) this.snapshots.delete(token);
     json(res, 200, {
       apiVersion: RESOURCES[resource].group ? `${RESOURCES[resource].group}/v1` : "v1",
       kind: `${RESOURCES[resource].kind}List`,
-      metadata: { resourceVersion: String(this.rv) },
-      items,
+      ...this.page(snapshot, Number(url.searchParams.get("limit") ?? 0)),
     });
+  }
+
+  /**
+   * The first `limit` items of a list, and a continue token for the rest: the rest is served as
+   * it was when the list began, as the API server serves every page from the first page's
+   * resourceVersion (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks).
+   */
+  private page(snapshot: Snapshot, limit: number): { metadata: { resourceVersion: string; continue?: string }; items: SimObject[] } {
+    const resourceVersion = String(snapshot.rv);
+    if (!(limit > 0) || snapshot.items.length <= limit) return { metadata: { resourceVersion }, items: snapshot.items };
+    const token = Buffer.from(JSON.stringify({ rv: snapshot.rv, page: ++this.pages })).toString("base64");
+    this.snapshots.set(token, { rv: snapshot.rv, items: snapshot.items.slice(limit) });
+    return { metadata: { resourceVersion, continue: token }, items: snapshot.items.slice(0, limit) };
   }
 
   private watch(res: http.ServerResponse, selectors: Omit<Watcher, "res">, rvParam: string | null): void {
@@ -334,6 +378,13 @@ export class K8sSim {
     }
     return undefined;
   }
+}
+
+const CONTINUE_EXPIRED =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.";
+
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
 }
 
 function collection(resource: string, namespace: string): string {
