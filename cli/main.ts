@@ -25,27 +25,31 @@ function safeIO(io: CommandIO): CommandIO {
   return { ...io, stdout: (t) => io.stdout(terminalSafe(t)), stderr: (t) => io.stderr(terminalSafe(t)) };
 }
 
-/** Each command lives in its own module, loaded only when it is run. */
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/**
+ * Each command lives in its own module, loaded only when it is run. `require`, not `import()`: the
+ * bundled CLI (scripts/bundle-cli.js) runs as a plain script, where only `require` resolves
+ * the commands kept beside it.
+ */
+const commands: Record<string, { summary: string; load: () => Command }> = {
   check: {
     summary: "preview a Pulumi program's resources against the policy pack, no cloud needed",
-    load: async () => (await import("./check")).main,
+    load: () => (require("./check") as typeof import("./check")).main,
   },
   lint: {
     summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules",
-    load: async () => (await import("./lint")).main,
+    load: () => (require("./lint") as typeof import("./lint")).main,
   },
   verify: {
     summary: "watch a rollout and fail fast when a new pod restarts or crash-loops",
-    load: async () => (await import("./verify")).main,
+    load: () => (require("./verify") as typeof import("./verify")).main,
   },
   diagnose: {
     summary: "explain failing pods from a `kubectl get pods -o json` dump, offline",
-    load: async () => (await import("./diagnose")).main,
+    load: () => (require("./diagnose") as typeof import("./diagnose")).main,
   },
   export: {
     summary: "print the rules as Kubernetes ValidatingAdmissionPolicies (export admission-policies)",
-    load: async () => (await import("./export")).main,
+    load: () => (require("./export") as typeof import("./export")).main,
   },
 };
 
@@ -73,7 +77,7 @@ export async function run(argv: string[], rawIO: CommandIO): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await command.load()(rest, io);
   } catch (err) {
     // Commands report their own errors; this is the last guard against a stack trace.
     io.stderr(`crashguard ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
