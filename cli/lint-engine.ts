@@ -15,43 +15,72 @@ export interface LintFinding extends Finding {
   level: Exclude<Level, "disabled" | "remediate">;
 }
 
+export interface LintSummary {
+  /** Mandatory findings. */
+  errors: number;
+  /** Advisory findings. */
+  warnings: number;
+  workloads: number;
+  files: number;
+  documents: number;
+}
+
 export interface LintReport {
   findings: LintFinding[];
   errors: InputError[];
-  summary: { errors: number; warnings: number; workloads: number; files: number; documents: number };
+  summary: LintSummary;
 }
 
-export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
+/** Where a streamed lint hands its findings: each document's as soon as they are known, then the end of each file. */
+export interface FindingSink {
+  findings(found: LintFinding[]): void;
+  fileDone(file: string): void;
+}
+
+/**
+ * Lints the inputs one document at a time, handing each document's findings to `sink` and keeping
+ * only the counts: memory follows the largest document, not the input.
+ */
+export function lintEach(
+  inputs: string[],
+  stdin: () => string,
+  settings: ReturnType<typeof ruleSettings>,
+  sink: FindingSink,
+): Omit<LintReport, "findings"> {
   const errors: InputError[] = [];
-  const findings: LintFinding[] = [];
   const rules = Object.entries(settings.levels)
     .filter(([, level]) => level !== "disabled")
     .map(([id]) => id as Finding["rule"]);
-  let workloads = 0;
-  let documents = 0;
+  const summary: LintSummary = { errors: 0, warnings: 0, workloads: 0, files: 0, documents: 0 };
   const files = expandInputs(inputs, errors);
+  summary.files = files.length;
   for (const file of files) {
     const text = readText(file, stdin, errors);
     if (text === undefined) continue;
     const shown = file === "-" ? "<stdin>" : path.relative(process.cwd(), file) || file;
     for (const manifest of parseManifests(shown, text, errors)) {
-      documents++;
+      summary.documents++;
       const kind = manifest.object.kind;
       if (typeof kind === "string" && kind.endsWith("List")) reportUndecodableItems(manifest, shown, errors);
       if (typeof kind !== "string" || !isWorkloadType(kind)) continue;
-      workloads += podTemplates(manifest.object).length;
-      for (const f of checkObject(manifest.object, { rules, config: settings.configs })) {
+      summary.workloads += podTemplates(manifest.object).length;
+      const found = checkObject(manifest.object, { rules, config: settings.configs }).map((f): LintFinding => {
         const level = settings.levels[f.rule] === "advisory" ? "advisory" : "mandatory"; // remediate reports as mandatory, as in the pack
-        findings.push({ ...f, file: shown, ...manifest.position(f.path), level });
-      }
+        return { ...f, file: shown, ...manifest.position(f.path), level };
+      });
+      for (const f of found) summary[f.level === "mandatory" ? "errors" : "warnings"]++;
+      if (found.length > 0) sink.findings(found);
     }
+    sink.fileDone(shown);
   }
-  const mandatory = findings.filter((f) => f.level === "mandatory").length;
-  return {
-    findings,
-    errors,
-    summary: { errors: mandatory, warnings: findings.length - mandatory, workloads, files: files.length, documents },
-  };
+  return { errors, summary };
+}
+
+/** The whole report in memory: for callers that want every finding as a value (tests, the corpus pin). */
+export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
+  const findings: LintFinding[] = [];
+  const { errors, summary } = lintEach(inputs, stdin, settings, { findings: (found) => findings.push(...found), fileDone: () => {} });
+  return { findings, errors, summary };
 }
 
 /** List items kubectl could not decode (not an object, or without a kind): named like a bad document; the rest is linted. */
