@@ -4,6 +4,7 @@
  * unreadable input or API error.
  */
 import { terminalSafe } from "./terminal";
+import { decodeText } from "./text-encoding";
 
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -11,7 +12,7 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal: colour only then, and never with NO_COLOR set. */
   isTTY?: boolean;
-  /** Standard input, read whole; used by commands that accept `-`. */
+  /** Standard input, read whole and decoded as files are (UTF-8, or UTF-16 by its BOM); used by commands that accept `-`. */
   readStdin: () => Promise<string>;
 }
 
@@ -93,7 +94,7 @@ export const processIO: CommandIO = {
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
+    return decodeText(Buffer.concat(chunks));
   },
 };
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Composer, type Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
 import { JsonPositions } from "./json-positions";
+import { decodeText } from "./text-encoding";
 
 export interface Manifest {
   file: string;
@@ -84,31 +85,12 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
     errors.push({ file, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     return undefined;
   }
-  const text = decode(buf);
+  const text = decodeText(buf);
   if (text.includes("\0")) {
     errors.push({ file, message: "binary data (NUL bytes), not YAML or JSON" });
     return undefined;
   }
   return text;
-}
-
-/**
- * UTF-8, or UTF-16 (with a byte order mark, or recognised by the NUL bytes beside ASCII as
- * RFC 4627 §3 does) — the encodings the YAML spec requires parsers to accept
- * (https://yaml.org/spec/1.2.2/#52-character-encodings). A UTF-8 BOM is dropped.
- */
-function decode(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
-  if (buf[0] === 0xfe && buf[1] === 0xff) return swapBytes(buf.subarray(2)).toString("utf16le");
-  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] !== 0 && buf[1] === 0 && buf[3] === 0) return buf.toString("utf16le");
-  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] === 0 && buf[1] !== 0 && buf[2] === 0) return swapBytes(buf).toString("utf16le");
-  const text = buf.toString("utf8");
-  return text.startsWith("\ufeff") ? text.slice(1) : text;
-}
-
-function swapBytes(buf: Buffer): Buffer {
-  const out = Buffer.from(buf.subarray(0, buf.length - (buf.length % 2)));
-  return out.swap16();
 }
 
 /** Whether the text stays within {@link MAX_YAML_TOKENS}; lexing stops at the budget, so this is cheap for any size. */

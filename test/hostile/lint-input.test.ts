@@ -2,6 +2,7 @@
  * `crashguard lint` against hostile input and configuration: cost bounded by content, every
  * problem a finding or a named error, text and JSON agreeing on the exit code.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { MAX_CONTAINERS } from "../../policies/rules/workload";
 import { fakeIO } from "../support/io";
 import { RAW_CONTROL } from "./fake-api";
 
+const BIN = join(__dirname, "..", "..", "bin", "crashguard.js");
 const dir = mkdtempSync(join(tmpdir(), "crashguard-lint-hostile-"));
 let n = 0;
 function file(content: string | Buffer, ext = "yaml"): string {
@@ -114,6 +116,18 @@ spec:
     ["UTF-8 with BOM", Buffer.from("\ufeff" + merged)],
   ])("%s is decoded and linted", async (_name, bytes) => {
     expect((await lint(file(bytes))).code).toBe(0);
+  });
+
+  test("stdin is decoded as files are: UTF-16 with a BOM, as PowerShell pipes it", () => {
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(merged, "utf16le")]),
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(merged, "utf16le").swap16()]),
+    ]) {
+      const result = spawnSync(process.execPath, [BIN, "lint", "-"], { input: bytes, encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("0 errors, 0 warnings in 1 workload (1 file)\n");
+      expect(result.status).toBe(0);
+    }
   });
 
   test("real binary data is still refused", async () => {
