@@ -93,11 +93,24 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
   return text;
 }
 
-/** Whether the text stays within {@link MAX_YAML_TOKENS}; lexing stops at the budget, so this is cheap for any size. */
-function withinTokenBudget(text: string): boolean {
+/**
+ * The YAML syntax tree of `text`, its tokens counted as they are lexed so the text is lexed once.
+ * Past {@link MAX_YAML_TOKENS} the reading stops and `overBudget` is told the offset: the document
+ * being read is never handed on (the parser hands on only finished documents), and neither time nor
+ * memory follows what a file holds beyond the budget. The loop is the library's own `Parser.parse`
+ * with the count added.
+ */
+function* budgetedParse(text: string, lineCounter: LineCounter, overBudget: (offset: number) => void) {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
   let tokens = 0;
-  for (const _ of new Lexer().lex(text)) if (++tokens > MAX_YAML_TOKENS) return false;
-  return true;
+  let offset = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++tokens > MAX_YAML_TOKENS) return overBudget(offset);
+    offset += lexeme.length;
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
 }
 
 /**
@@ -112,48 +125,61 @@ export function* parseManifests(file: string, text: string, errors: InputError[]
     return;
   }
   const lineCounter = new LineCounter();
-  if (!withinTokenBudget(text)) {
-    errors.push({
-      file,
-      message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)`,
-    });
-    return;
-  }
   // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
   // logLevel "error": the library would print its warnings (e.g. about collection keys) straight to stderr.
   const composer = new Composer({ uniqueKeys: false, merge: true, logLevel: "error" });
   let index = -1;
-  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+  let stoppedAt: number | undefined;
+  for (const doc of composer.compose(budgetedParse(text, lineCounter, (offset) => (stoppedAt = offset)))) {
     index++;
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
-      errors.push({
-        file,
-        line: at?.line,
-        message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}`,
-      });
-      continue;
-    }
-    let object: unknown;
-    try {
-      object = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      errors.push({
-        file,
-        line: lineOf(doc.contents, lineCounter),
-        message: `document ${index + 1} cannot be read: ${(err as Error).message}`,
-      });
-      continue;
-    }
-    if (object === null || object === undefined) continue; // `---` with nothing after it
-    if (typeof object !== "object" || Array.isArray(object)) {
-      errors.push(notAnObject(file, index, lineOf(doc.contents, lineCounter), object));
-      continue;
-    }
-    const parsed = doc;
-    yield { file, index, object: object as Record<string, unknown>, position: (p) => positionOf(parsed, lineCounter, p) };
+    const manifest = readDocument(file, doc, index, lineCounter, errors);
+    if (manifest) yield manifest;
   }
+  if (stoppedAt !== undefined) {
+    const line = lineCounter.linePos(stoppedAt).line;
+    errors.push({
+      file,
+      line,
+      message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace). Document ${index + 2} (read up to line ${line}) and the rest were not linted`,
+    });
+  }
+}
+
+/** One parsed document as a manifest, or its problem in `errors`. */
+function readDocument(
+  file: string,
+  doc: Document.Parsed,
+  index: number,
+  lineCounter: LineCounter,
+  errors: InputError[],
+): Manifest | undefined {
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
+    errors.push({
+      file,
+      line: at?.line,
+      message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}`,
+    });
+    return undefined;
+  }
+  let object: unknown;
+  try {
+    object = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    errors.push({
+      file,
+      line: lineOf(doc.contents, lineCounter),
+      message: `document ${index + 1} cannot be read: ${(err as Error).message}`,
+    });
+    return undefined;
+  }
+  if (object === null || object === undefined) return undefined; // `---` with nothing after it
+  if (typeof object !== "object" || Array.isArray(object)) {
+    errors.push(notAnObject(file, index, lineOf(doc.contents, lineCounter), object));
+    return undefined;
+  }
+  return { file, index, object: object as Record<string, unknown>, position: (p) => positionOf(doc, lineCounter, p) };
 }
 
 function notAnObject(file: string, index: number, line: number | undefined, value: unknown): InputError {

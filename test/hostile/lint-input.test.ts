@@ -77,12 +77,16 @@ describe("cost bounded by content", () => {
     );
   });
 
-  test("a file over the YAML token budget is refused with a named error before it is parsed", async () => {
+  test("reading stops at the YAML token budget with a named error; the documents before it are linted", async () => {
     const items = Array.from({ length: Math.ceil(MAX_YAML_TOKENS / 8) }, (_, i) => `  - {a: ${i}, b: ${i}}`);
+    const first = stringify(deployment("shop", [{ name: "api", image: "nginx:1.27" }]));
     // Text output only: lexing up to the budget is the slowest thing in this suite, and once proves it.
     const io = fakeIO();
-    expect(await run(["lint", file(`kind: List\nitems:\n${items.join("\n")}\n`)], io)).toBe(2);
-    expect(io.err).toMatch(/holds more than 2,000,000 YAML tokens, more than crashguard reads in one file; split it/);
+    expect(await run(["lint", file(`${first}---\nkind: List\nitems:\n${items.join("\n")}\n`)], io)).toBe(1);
+    expect(io.out).toContain("resources-required");
+    expect(io.err).toMatch(
+      /:\d+: holds more than 2,000,000 YAML tokens, more than crashguard reads in one file; split it \(e\.g\. one file per namespace\)\. Document 2 \(read up to line \d+\) and the rest were not linted\n$/,
+    );
   });
 });
 
