@@ -3,11 +3,12 @@
 // build` writes it, npm runs that on install from git and before packing).
 //
 // Start-up is what users wait on for `lint`, and most of it is V8 compiling functions as they are
-// first called. So the bundle is compiled with a V8 code cache that is written *after* the command
-// has run, when it holds every function that command needed (Node's own compile cache is written
-// right after compiling, before any function has been called: https://v8.dev/blog/code-caching-for-devs).
-// One cache per command and bundle version, in NODE_COMPILE_CACHE or the OS temp directory, in a
-// directory only this user can write. Any failure to read or write it only costs the speed-up.
+// first called. So the bundle is compiled with a V8 code cache made *after* the command has run,
+// when it holds every function the command needed (https://v8.dev/blog/improved-code-caching);
+// Node's own compile cache is made right after compiling, before any function has run
+// (https://github.com/nodejs/node/blob/v22.x/src/compile_cache.cc). One cache per command and
+// bundle, in NODE_COMPILE_CACHE or the OS temp directory, in a directory only this user can
+// write. A cache that cannot be read or written only costs the speed-up.
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -16,28 +17,26 @@ const Module = require("node:module");
 
 const BUNDLE = path.join(__dirname, "..", "dist", "cli", "crashguard.js");
 
-/** The cache for this bundle, Node and command, or nothing where no safe place for it exists. */
+/** The cache for this bundle, Node and command, or nothing where the bundle carries no hash. */
 function cacheFile(source, command) {
-  try {
-    // V8 rejects a cache from another V8 version or flags, but checks the source only by its length
-    // (SourceHash in https://github.com/v8/v8/blob/main/src/snapshot/code-serializer.cc): the name
-    // carries the bundle's content hash, from its first line.
-    const bundleHash = /^\/\/ crashguard-bundle (\w+)\n/.exec(source)?.[1];
-    if (!bundleHash) return undefined;
-    const dir = path.join(process.env.NODE_COMPILE_CACHE || os.tmpdir(), `crashguard-${process.getuid?.() ?? "user"}`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const owner = fs.statSync(dir);
-    // A directory someone else owns or can write to could hand us code to run: no cache then.
-    if ((process.getuid && owner.uid !== process.getuid()) || (owner.mode & 0o022) !== 0) return undefined;
-    return path.join(dir, `${bundleHash}-${process.version}-${process.arch}-${command}.cache`);
-  } catch {
-    return undefined;
-  }
+  // V8 rejects a cache from another V8 version or flags, but checks the source only by its length
+  // (SourceHash in https://github.com/v8/v8/blob/main/src/snapshot/code-serializer.cc): the name
+  // carries the bundle's content hash, from its first line.
+  const bundleHash = /^\/\/ crashguard-bundle (\w+)\n/.exec(source)?.[1];
+  if (!bundleHash) return undefined;
+  const dir = path.join(process.env.NODE_COMPILE_CACHE || os.tmpdir(), `crashguard-${process.getuid?.() ?? "user"}`);
+  return path.join(dir, `${bundleHash}-${process.version}-${process.arch}-${command}.cache`);
+}
+
+/** A directory someone else owns or can write to could hand us code to run: only our own is used. */
+function isOwnDirectory(dir) {
+  const stat = fs.statSync(dir);
+  return (!process.getuid || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
 }
 
 function readCache(file) {
   try {
-    return file ? fs.readFileSync(file) : undefined;
+    return file && isOwnDirectory(path.dirname(file)) ? fs.readFileSync(file) : undefined;
   } catch {
     return undefined;
   }
@@ -45,6 +44,8 @@ function readCache(file) {
 
 function writeCache(file, script) {
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!isOwnDirectory(path.dirname(file))) return;
     const temp = `${file}.${process.pid}`;
     fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temp, file); // whole or not at all, whatever runs beside us

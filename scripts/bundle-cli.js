@@ -33,6 +33,9 @@ async function main() {
     // ajv is loaded only when a policy config is given (cli/policy-config.ts).
     external: ["ajv"],
     plugins: [separateCommands],
+    // Less to read and hash at every start; names kept, for messages and checks that read them.
+    minify: true,
+    keepNames: true,
     logLevel: "warning",
   });
   const code = result.outputFiles[0].text;
