@@ -39,7 +39,8 @@ export const main: Command = async (argv, io) => {
     return 2;
   }
   const stdin = args.positionals.includes("-") ? await io.readStdin() : "";
-  const out = output === "json" ? jsonOutput(io.stdout) : output === "sarif" ? sarifOutput(io.stdout, VERSION) : textOutput(io.stdout);
+  const out =
+    output === "json" ? jsonOutput(io.stdout) : output === "sarif" ? sarifOutput(io.stdout, packageVersion()) : textOutput(io.stdout);
   const report = lintEach(args.positionals, () => stdin, settings, out);
   out.end(report);
   if (output !== "json") for (const e of report.errors) io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
@@ -48,4 +49,5 @@ export const main: Command = async (argv, io) => {
   return report.errors.length > 0 || report.summary.files === 0 ? 2 : 0;
 };
 
-const VERSION: string = require(path.join(PACKAGE_ROOT, "package.json")).version;
+/** Read only for SARIF, which names the tool's version: other runs start without it. */
+const packageVersion = (): string => require(path.join(PACKAGE_ROOT, "package.json")).version;
