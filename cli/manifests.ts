@@ -28,7 +28,8 @@ export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /**
  * Parsing cost follows YAML tokens, not bytes: the document model takes some 50 bytes of memory
  * per byte of dense YAML. Counting tokens stops at this budget (about 6 MB of manifests), so time
- * and memory are bounded whatever a file holds.
+ * and memory are bounded whatever a file holds. JSON is read with JSON.parse, whose cost follows
+ * bytes, and is bounded by the file size limit alone.
  */
 export const MAX_YAML_TOKENS = 2_000_000;
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -98,7 +99,7 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
  * Past {@link MAX_YAML_TOKENS} the reading stops and `overBudget` is told the offset: the document
  * being read is never handed on (the parser hands on only finished documents), and neither time nor
  * memory follows what a file holds beyond the budget. The loop is the library's own `Parser.parse`
- * with the count added.
+ * (https://github.com/eemeli/yaml/blob/main/src/parse/parser.ts) with the count added.
  */
 function* budgetedParse(text: string, lineCounter: LineCounter, overBudget: (offset: number) => void) {
   const parser = new Parser(lineCounter.addNewLine);
