@@ -16,19 +16,32 @@ export interface LintOutput extends FindingSink {
 
 type Write = (text: string) => void;
 
+/**
+ * Findings a text block holds before it is written: a block is aligned on its widest position, so
+ * it waits for its file's end, but never holds more than this (a List of thousands of workloads).
+ */
+const TEXT_BLOCK_MAX = 5000;
+
 /** Text grouped by file; a file's block is written when the file is done, aligned on its widest position. */
 export function textOutput(write: Write): LintOutput {
   let pending: LintFinding[] = [];
   let lastFile = "";
+  const flush = () => {
+    if (pending.length === 0) return;
+    const file = pending[0].file;
+    const header = file === lastFile ? "" : `${lastFile ? "\n" : ""}${file}\n`;
+    write(`${header}${findingRows(pending).join("\n")}\n`);
+    lastFile = file;
+    pending = [];
+  };
   return {
-    findings: (found) => pending.push(...found),
-    fileDone: (file) => {
-      if (pending.length === 0) return;
-      const header = file === lastFile ? "" : `${lastFile ? "\n" : ""}${file}\n`;
-      write(`${header}${findingRows(pending).join("\n")}\n`);
-      lastFile = file;
-      pending = [];
+    findings: (found) => {
+      for (const f of found) {
+        pending.push(f);
+        if (pending.length >= TEXT_BLOCK_MAX) flush();
+      }
     },
+    fileDone: flush,
     end: ({ errors, summary: s }) => {
       const lines = [
         `${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"} in ${s.workloads} workload${s.workloads === 1 ? "" : "s"} (${s.files} file${s.files === 1 ? "" : "s"})`,
@@ -41,7 +54,7 @@ export function textOutput(write: Write): LintOutput {
 
 function findingRows(findings: LintFinding[]): string[] {
   // The position column is as wide as the widest position, so five-digit lines keep their gap.
-  const whereWidth = Math.max(7, ...findings.map((f) => `${f.line}:${f.column}`.length)) + 1;
+  const whereWidth = findings.reduce((widest, f) => Math.max(widest, `${f.line}:${f.column}`.length), 7) + 1;
   const indent = " ".repeat(2 + whereWidth + 9);
   return findings.flatMap((f) => {
     const where = `${f.line}:${f.column}`.padEnd(whereWidth);

@@ -101,4 +101,21 @@ describe("streamed lint output", () => {
     ]);
     expect(out).toMatch(/\n\n\d+ errors, \d+ warnings in 2 workloads \(2 files\)\n$/);
   });
+
+  it("writes a file of thousands of findings in several blocks under one header, every finding shown", async () => {
+    const items = Array.from({ length: 2000 }, (_, i) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `p${i}`, namespace: "shop" },
+      spec: { containers: [{ name: "c", image: "c:1" }] },
+    }));
+    const file = write("many.json", JSON.stringify({ apiVersion: "v1", kind: "List", items }, null, 1));
+    const { code, out } = await lint([file]);
+    expect(code).toBe(1);
+    const [, errors, warnings] = /\n(\d+) errors, (\d+) warnings in 2000 workloads/.exec(out)!.map(Number);
+    const count = errors + warnings;
+    expect(count).toBeGreaterThan(5000); // more than one text block holds
+    expect(out.split("\n").filter((l) => l === path.relative(process.cwd(), file))).toHaveLength(1);
+    expect(out.split("\n").filter((l) => /^ {2}\d+:\d+ +(error|warning) /.test(l))).toHaveLength(count);
+  });
 });
