@@ -62,7 +62,17 @@ const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
 const { run, processIO } = bundle.exports;
 
+/**
+ * Whether this run was short enough to leave every function it ran compiled. V8 drops the bytecode
+ * of functions unused over several garbage collections (https://v8.dev/blog/v8-release-74#bytecode-flushing),
+ * so a long run would cache without the start-up code a short run needs; the next short run makes it.
+ */
+function ranBriefly() {
+  const { user, system } = process.cpuUsage();
+  return user + system < 1e6;
+}
+
 run(process.argv.slice(2), processIO).then((code) => {
   process.exitCode = code;
-  if (cache && (!cachedData || script.cachedDataRejected)) writeCache(cache, script);
+  if (cache && (!cachedData || script.cachedDataRejected) && ranBriefly()) writeCache(cache, script);
 });
