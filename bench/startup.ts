@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       if (s.code !== 0) throw new Error(`crashguard lint exited ${s.code} on a clean manifest`);
       return s;
     };
-    await lint(); // warm the file cache for both sides
+    await lint(); // warm the file cache for both sides, and make lint's code cache as any first run does (bin/crashguard.js)
     const result = await paired(ROUNDS, async () => runProcess(process.execPath, ["-e", "0"]), lint);
     const packs: number[] = [];
     for (let i = 0; i < PACK_STARTS; i++) packs.push(await packStart());

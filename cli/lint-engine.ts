@@ -3,7 +3,16 @@
  * levels and configuration of the pack's policy config. Rendering is lint-render.ts's job.
  */
 import * as path from "node:path";
-import { type Finding, type Level, checkObject, isWorkloadType, podTemplates } from "../policies/rules";
+import {
+  type Finding,
+  type Level,
+  type PodTemplate,
+  RULES,
+  checkObject,
+  checkTemplate,
+  isWorkloadType,
+  podTemplates,
+} from "../policies/rules";
 import { describeValue } from "../policies/rules/read";
 import { type InputError, type Manifest, expandInputs, parseManifests, readText } from "./manifests";
 import type { ruleSettings } from "./policy-config";
@@ -15,43 +24,85 @@ export interface LintFinding extends Finding {
   level: Exclude<Level, "disabled" | "remediate">;
 }
 
+export interface LintSummary {
+  /** Mandatory findings. */
+  errors: number;
+  /** Advisory findings. */
+  warnings: number;
+  workloads: number;
+  files: number;
+  documents: number;
+}
+
 export interface LintReport {
   findings: LintFinding[];
   errors: InputError[];
-  summary: { errors: number; warnings: number; workloads: number; files: number; documents: number };
+  summary: LintSummary;
 }
 
-export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
+/** Where a streamed lint hands its findings: each pod template's as soon as they are known, then the end of each file. */
+export interface FindingSink {
+  findings(found: LintFinding[]): void;
+  fileDone(file: string): void;
+}
+
+/**
+ * Lints the inputs one pod template at a time, handing its findings to `sink` and keeping only the
+ * counts: memory follows the largest document, not the input or the findings.
+ */
+export function lintEach(
+  inputs: string[],
+  stdin: () => string,
+  settings: ReturnType<typeof ruleSettings>,
+  sink: FindingSink,
+): Omit<LintReport, "findings"> {
   const errors: InputError[] = [];
-  const findings: LintFinding[] = [];
-  const rules = Object.entries(settings.levels)
-    .filter(([, level]) => level !== "disabled")
-    .map(([id]) => id as Finding["rule"]);
-  let workloads = 0;
-  let documents = 0;
+  const rules = RULES.filter((r) => settings.levels[r.id] !== "disabled");
+  const summary: LintSummary = { errors: 0, warnings: 0, workloads: 0, files: 0, documents: 0 };
   const files = expandInputs(inputs, errors);
+  summary.files = files.length;
   for (const file of files) {
     const text = readText(file, stdin, errors);
     if (text === undefined) continue;
     const shown = file === "-" ? "<stdin>" : path.relative(process.cwd(), file) || file;
+    const report = (manifest: Manifest, findings: Finding[]) => {
+      if (findings.length === 0) return;
+      const found = findings.map((f): LintFinding => {
+        const level = settings.levels[f.rule] === "advisory" ? "advisory" : "mandatory"; // remediate reports as mandatory, as in the pack
+        return { ...f, file: shown, ...manifest.position(f.path), level };
+      });
+      for (const f of found) summary[f.level === "mandatory" ? "errors" : "warnings"]++;
+      sink.findings(found);
+    };
     for (const manifest of parseManifests(shown, text, errors)) {
-      documents++;
+      summary.documents++;
       const kind = manifest.object.kind;
       if (typeof kind === "string" && kind.endsWith("List")) reportUndecodableItems(manifest, shown, errors);
       if (typeof kind !== "string" || !isWorkloadType(kind)) continue;
-      workloads += podTemplates(manifest.object).length;
-      for (const f of checkObject(manifest.object, { rules, config: settings.configs })) {
-        const level = settings.levels[f.rule] === "advisory" ? "advisory" : "mandatory"; // remediate reports as mandatory, as in the pack
-        findings.push({ ...f, file: shown, ...manifest.position(f.path), level });
+      let templates: PodTemplate[];
+      try {
+        templates = podTemplates(manifest.object);
+      } catch {
+        report(manifest, checkObject(manifest.object)); // the rule core's own "cannot read" finding
+        continue;
       }
+      summary.workloads += templates.length;
+      // One pod template at a time, as checkObject runs them: a List of thousands hands its findings on as it goes.
+      for (const template of templates) report(manifest, checkTemplate(template, rules, settings.configs));
     }
+    sink.fileDone(shown);
   }
-  const mandatory = findings.filter((f) => f.level === "mandatory").length;
-  return {
-    findings,
-    errors,
-    summary: { errors: mandatory, warnings: findings.length - mandatory, workloads, files: files.length, documents },
+  return { errors, summary };
+}
+
+/** The whole report in memory: for callers that want every finding as a value (tests, the corpus pin). */
+export function lintFiles(inputs: string[], stdin: () => string, settings: ReturnType<typeof ruleSettings>): LintReport {
+  const findings: LintFinding[] = [];
+  const collect = (found: LintFinding[]) => {
+    for (const f of found) findings.push(f); // a loop: spreading a huge array overflows the call stack
   };
+  const { errors, summary } = lintEach(inputs, stdin, settings, { findings: collect, fileDone: () => {} });
+  return { findings, errors, summary };
 }
 
 /** List items kubectl could not decode (not an object, or without a kind): named like a bad document; the rest is linted. */

@@ -9,8 +9,8 @@ import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
 import { PACKAGE_ROOT } from "./package-root";
-import { lintFiles } from "./lint-engine";
-import { renderSarif, renderText } from "./lint-render";
+import { lintEach } from "./lint-engine";
+import { jsonOutput, sarifOutput, textOutput } from "./lint-render";
 
 export { lintFiles, type LintFinding, type LintReport } from "./lint-engine";
 
@@ -39,15 +39,15 @@ export const main: Command = async (argv, io) => {
     return 2;
   }
   const stdin = args.positionals.includes("-") ? await io.readStdin() : "";
-  const report = lintFiles(args.positionals, () => stdin, settings);
-
-  if (output === "json") io.stdout(JSON.stringify(report, null, 2) + "\n");
-  else if (output === "sarif") io.stdout(renderSarif(report, VERSION));
-  else io.stdout(renderText(report));
+  const out =
+    output === "json" ? jsonOutput(io.stdout) : output === "sarif" ? sarifOutput(io.stdout, packageVersion()) : textOutput(io.stdout);
+  const report = lintEach(args.positionals, () => stdin, settings, out);
+  out.end(report);
   if (output !== "json") for (const e of report.errors) io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
 
   if (report.summary.errors > 0) return 1;
   return report.errors.length > 0 || report.summary.files === 0 ? 2 : 0;
 };
 
-const VERSION: string = require(path.join(PACKAGE_ROOT, "package.json")).version;
+/** Read only for SARIF, which names the tool's version: other runs start without it. */
+const packageVersion = (): string => require(path.join(PACKAGE_ROOT, "package.json")).version;

@@ -4,6 +4,7 @@
  * unreadable input or API error.
  */
 import { terminalSafe } from "./terminal";
+import { decodeText } from "./text-encoding";
 
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -11,7 +12,7 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal: colour only then, and never with NO_COLOR set. */
   isTTY?: boolean;
-  /** Standard input, read whole; used by commands that accept `-`. */
+  /** Standard input, read whole and decoded as files are (UTF-8, or UTF-16 by its BOM); used by commands that accept `-`. */
   readStdin: () => Promise<string>;
 }
 
@@ -25,27 +26,31 @@ function safeIO(io: CommandIO): CommandIO {
   return { ...io, stdout: (t) => io.stdout(terminalSafe(t)), stderr: (t) => io.stderr(terminalSafe(t)) };
 }
 
-/** Each command lives in its own module, loaded only when it is run. */
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/**
+ * Each command lives in its own module, loaded only when it is run. `require`, not `import()`: the
+ * bundled CLI (scripts/bundle-cli.js) runs as a plain script, where only `require` resolves
+ * the commands kept beside it.
+ */
+const commands: Record<string, { summary: string; load: () => Command }> = {
   check: {
     summary: "preview a Pulumi program's resources against the policy pack, no cloud needed",
-    load: async () => (await import("./check")).main,
+    load: () => (require("./check") as typeof import("./check")).main,
   },
   lint: {
     summary: "lint Kubernetes YAML/JSON manifests (files, directories or -) with the same rules",
-    load: async () => (await import("./lint")).main,
+    load: () => (require("./lint") as typeof import("./lint")).main,
   },
   verify: {
     summary: "watch a rollout and fail fast when a new pod restarts or crash-loops",
-    load: async () => (await import("./verify")).main,
+    load: () => (require("./verify") as typeof import("./verify")).main,
   },
   diagnose: {
     summary: "explain failing pods from a `kubectl get pods -o json` dump, offline",
-    load: async () => (await import("./diagnose")).main,
+    load: () => (require("./diagnose") as typeof import("./diagnose")).main,
   },
   export: {
     summary: "print the rules as Kubernetes ValidatingAdmissionPolicies (export admission-policies)",
-    load: async () => (await import("./export")).main,
+    load: () => (require("./export") as typeof import("./export")).main,
   },
 };
 
@@ -73,7 +78,7 @@ export async function run(argv: string[], rawIO: CommandIO): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await command.load()(rest, io);
   } catch (err) {
     // Commands report their own errors; this is the last guard against a stack trace.
     io.stderr(`crashguard ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -89,7 +94,7 @@ export const processIO: CommandIO = {
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
+    return decodeText(Buffer.concat(chunks));
   },
 };
 

@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Composer, type Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
+import { JsonPositions } from "./json-positions";
+import { decodeText } from "./text-encoding";
 
 export interface Manifest {
   file: string;
@@ -26,7 +28,8 @@ export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /**
  * Parsing cost follows YAML tokens, not bytes: the document model takes some 50 bytes of memory
  * per byte of dense YAML. Counting tokens stops at this budget (about 6 MB of manifests), so time
- * and memory are bounded whatever a file holds.
+ * and memory are bounded whatever a file holds. JSON is read with JSON.parse, whose cost follows
+ * bytes, and is bounded by the file size limit alone.
  */
 export const MAX_YAML_TOKENS = 2_000_000;
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -83,7 +86,7 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
     errors.push({ file, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     return undefined;
   }
-  const text = decode(buf);
+  const text = decodeText(buf);
   if (text.includes("\0")) {
     errors.push({ file, message: "binary data (NUL bytes), not YAML or JSON" });
     return undefined;
@@ -92,29 +95,23 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
 }
 
 /**
- * UTF-8, or UTF-16 (with a byte order mark, or recognised by the NUL bytes beside ASCII as
- * RFC 4627 §3 does) — the encodings the YAML spec requires parsers to accept
- * (https://yaml.org/spec/1.2.2/#52-character-encodings). A UTF-8 BOM is dropped.
+ * The YAML syntax tree of `text`, its tokens counted as they are lexed so the text is lexed once.
+ * Past {@link MAX_YAML_TOKENS} the reading stops and `overBudget` is told the offset: the document
+ * being read is never handed on (the parser hands on only finished documents), and neither time nor
+ * memory follows what a file holds beyond the budget. The loop is the library's own `Parser.parse`
+ * (https://github.com/eemeli/yaml/blob/main/src/parse/parser.ts) with the count added.
  */
-function decode(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
-  if (buf[0] === 0xfe && buf[1] === 0xff) return swapBytes(buf.subarray(2)).toString("utf16le");
-  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] !== 0 && buf[1] === 0 && buf[3] === 0) return buf.toString("utf16le");
-  if (buf.length >= 4 && buf.length % 2 === 0 && buf[0] === 0 && buf[1] !== 0 && buf[2] === 0) return swapBytes(buf).toString("utf16le");
-  const text = buf.toString("utf8");
-  return text.startsWith("\ufeff") ? text.slice(1) : text;
-}
-
-function swapBytes(buf: Buffer): Buffer {
-  const out = Buffer.from(buf.subarray(0, buf.length - (buf.length % 2)));
-  return out.swap16();
-}
-
-/** Whether the text stays within {@link MAX_YAML_TOKENS}; lexing stops at the budget, so this is cheap for any size. */
-function withinTokenBudget(text: string): boolean {
+function* budgetedParse(text: string, lineCounter: LineCounter, overBudget: (offset: number) => void) {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
   let tokens = 0;
-  for (const _ of new Lexer().lex(text)) if (++tokens > MAX_YAML_TOKENS) return false;
-  return true;
+  let offset = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++tokens > MAX_YAML_TOKENS) return overBudget(offset);
+    offset += lexeme.length;
+    yield* parser.next(lexeme);
+  }
+  yield* parser.end();
 }
 
 /**
@@ -123,53 +120,108 @@ function withinTokenBudget(text: string): boolean {
  * document is reported and the rest still read.
  */
 export function* parseManifests(file: string, text: string, errors: InputError[]): Generator<Manifest> {
-  const lineCounter = new LineCounter();
-  if (!withinTokenBudget(text)) {
-    errors.push({
-      file,
-      message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace)`,
-    });
+  const json = parseJson(text);
+  if (json) {
+    yield* jsonManifests(file, text, json.value, errors);
     return;
   }
+  const lineCounter = new LineCounter();
   // `merge`: kubectl applies YAML 1.1 merge keys (<<), so a field set through one is set.
   // logLevel "error": the library would print its warnings (e.g. about collection keys) straight to stderr.
   const composer = new Composer({ uniqueKeys: false, merge: true, logLevel: "error" });
   let index = -1;
-  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+  let stoppedAt: number | undefined;
+  for (const doc of composer.compose(budgetedParse(text, lineCounter, (offset) => (stoppedAt = offset)))) {
     index++;
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
-      errors.push({
-        file,
-        line: at?.line,
-        message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}`,
-      });
-      continue;
-    }
-    let object: unknown;
-    try {
-      object = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      errors.push({
-        file,
-        line: lineOf(doc.contents, lineCounter),
-        message: `document ${index + 1} cannot be read: ${(err as Error).message}`,
-      });
-      continue;
-    }
-    if (object === null || object === undefined) continue; // `---` with nothing after it
-    if (typeof object !== "object" || Array.isArray(object)) {
-      errors.push({
-        file,
-        line: lineOf(doc.contents, lineCounter),
-        message: `document ${index + 1} is ${Array.isArray(object) ? "a list" : `a ${typeof object}`}, not a Kubernetes object`,
-      });
-      continue;
-    }
-    const parsed = doc;
-    yield { file, index, object: object as Record<string, unknown>, position: (p) => positionOf(parsed, lineCounter, p) };
+    const manifest = readDocument(file, doc, index, lineCounter, errors);
+    if (manifest) yield manifest;
   }
+  if (stoppedAt !== undefined) {
+    const line = lineCounter.linePos(stoppedAt).line;
+    errors.push({
+      file,
+      line,
+      message: `holds more than ${MAX_YAML_TOKENS.toLocaleString("en")} YAML tokens, more than crashguard reads in one file; split it (e.g. one file per namespace). Document ${index + 2} (read up to line ${line}) and the rest were not linted`,
+    });
+  }
+}
+
+/** One parsed document as a manifest, or its problem in `errors`. */
+function readDocument(
+  file: string,
+  doc: Document.Parsed,
+  index: number,
+  lineCounter: LineCounter,
+  errors: InputError[],
+): Manifest | undefined {
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const at = e.pos[0] >= 0 ? lineCounter.linePos(e.pos[0]) : undefined;
+    errors.push({
+      file,
+      line: at?.line,
+      message: `document ${index + 1} is not valid YAML: ${e.message.split("\n")[0]}${at ? ` at line ${at.line}, column ${at.col}` : ""}`,
+    });
+    return undefined;
+  }
+  let object: unknown;
+  try {
+    object = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    errors.push({
+      file,
+      line: lineOf(doc.contents, lineCounter),
+      message: `document ${index + 1} cannot be read: ${(err as Error).message}`,
+    });
+    return undefined;
+  }
+  if (object === null || object === undefined) return undefined; // `---` with nothing after it
+  if (typeof object !== "object" || Array.isArray(object)) {
+    errors.push(notAnObject(file, index, lineOf(doc.contents, lineCounter), object));
+    return undefined;
+  }
+  return { file, index, object: object as Record<string, unknown>, position: (p) => positionOf(doc, lineCounter, p) };
+}
+
+function notAnObject(file: string, index: number, line: number | undefined, value: unknown): InputError {
+  return {
+    file,
+    line,
+    message: `document ${index + 1} is ${Array.isArray(value) ? "a list" : `a ${typeof value}`}, not a Kubernetes object`,
+  };
+}
+
+/**
+ * JSON text read as JSON: `kubectl get -o json` dumps are one document, often megabytes, and the
+ * YAML model of that document costs some 200 bytes of memory per byte and seconds of CPU where
+ * `JSON.parse` takes milliseconds. Text that is not JSON (YAML flow style, or broken) goes to the
+ * YAML reader, which names the line of any error.
+ */
+function parseJson(text: string): { value: unknown } | undefined {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== "{" && first !== "[") return undefined;
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+function* jsonManifests(file: string, text: string, value: unknown, errors: InputError[]): Generator<Manifest> {
+  const positions = new JsonPositions(text);
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) lineCounter.addNewLine(nl + 1);
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (value === null) return;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    errors.push(notAnObject(file, 0, at(positions.offsetOf([])).line, value));
+    return;
+  }
+  yield { file, index: 0, object: value as Record<string, unknown>, position: (p) => at(positions.offsetOf(splitPath(p))) };
 }
 
 /** Splits `spec.containers[0].resources.limits["nvidia.com/gpu"]` into keys and indexes. */

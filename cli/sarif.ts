@@ -30,19 +30,24 @@ export function toSarif(results: SarifResult[], version: string): object {
             })),
           },
         },
-        results: results.map((r) => ({
-          ruleId: r.rule,
-          level: r.level,
-          message: { text: r.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: r.file.split("\\").join("/") },
-                region: { startLine: r.line, startColumn: r.column },
-              },
-            },
-          ],
-        })),
+        results: results.map(sarifResult),
+      },
+    ],
+  };
+}
+
+/** One result of a run, as {@link toSarif} lists it. */
+export function sarifResult(r: SarifResult): object {
+  return {
+    ruleId: r.rule,
+    level: r.level,
+    message: { text: r.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: r.file.split("\\").join("/") },
+          region: { startLine: r.line, startColumn: r.column },
+        },
       },
     ],
   };

@@ -2,6 +2,7 @@
  * `crashguard lint` against hostile input and configuration: cost bounded by content, every
  * problem a finding or a named error, text and JSON agreeing on the exit code.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { MAX_CONTAINERS } from "../../policies/rules/workload";
 import { fakeIO } from "../support/io";
 import { RAW_CONTROL } from "./fake-api";
 
+const BIN = join(__dirname, "..", "..", "bin", "crashguard.js");
 const dir = mkdtempSync(join(tmpdir(), "crashguard-lint-hostile-"));
 let n = 0;
 function file(content: string | Buffer, ext = "yaml"): string {
@@ -75,12 +77,16 @@ describe("cost bounded by content", () => {
     );
   });
 
-  test("a file over the YAML token budget is refused with a named error before it is parsed", async () => {
+  test("reading stops at the YAML token budget with a named error; the documents before it are linted", async () => {
     const items = Array.from({ length: Math.ceil(MAX_YAML_TOKENS / 8) }, (_, i) => `  - {a: ${i}, b: ${i}}`);
+    const first = stringify(deployment("shop", [{ name: "api", image: "nginx:1.27" }]));
     // Text output only: lexing up to the budget is the slowest thing in this suite, and once proves it.
     const io = fakeIO();
-    expect(await run(["lint", file(`kind: List\nitems:\n${items.join("\n")}\n`)], io)).toBe(2);
-    expect(io.err).toMatch(/holds more than 2,000,000 YAML tokens, more than crashguard reads in one file; split it/);
+    expect(await run(["lint", file(`${first}---\nkind: List\nitems:\n${items.join("\n")}\n`)], io)).toBe(1);
+    expect(io.out).toContain("resources-required");
+    expect(io.err).toMatch(
+      /:\d+: holds more than 2,000,000 YAML tokens, more than crashguard reads in one file; split it \(e\.g\. one file per namespace\)\. Document 2 \(read up to line \d+\) and the rest were not linted\n$/,
+    );
   });
 });
 
@@ -114,6 +120,18 @@ spec:
     ["UTF-8 with BOM", Buffer.from("\ufeff" + merged)],
   ])("%s is decoded and linted", async (_name, bytes) => {
     expect((await lint(file(bytes))).code).toBe(0);
+  });
+
+  test("stdin is decoded as files are: UTF-16 with a BOM, as PowerShell pipes it", () => {
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(merged, "utf16le")]),
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(merged, "utf16le").swap16()]),
+    ]) {
+      const result = spawnSync(process.execPath, [BIN, "lint", "-"], { input: bytes, encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("0 errors, 0 warnings in 1 workload (1 file)\n");
+      expect(result.status).toBe(0);
+    }
   });
 
   test("real binary data is still refused", async () => {
