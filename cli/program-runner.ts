@@ -308,13 +308,14 @@ type RuntimeDebuggable = { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) =
 
 /**
  * Pulumi's runtime records a stack trace with every promise it makes, some 30 per resource, kept
- * for leak reports (runtime/debuggable.ts), and a full one with every resource, its source position
- * for the engine (resource.ts, `Resource.stackTrace`); ts-node maps each frame through source maps.
- * Under mocks that was two thirds of a large program's time and a good part of its memory, and
- * nothing reads them: the mock engine drops source positions, and a failing program is reported by
- * its message. The SDK has no setting for it, so its two captures record no frames here; the
- * program's own errors keep theirs. Should the SDK stop calling them this way, nothing breaks:
- * the program only runs slower.
+ * for leak reports (`debuggablePromise`,
+ * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/runtime/debuggable.ts), and a full one
+ * with every resource, its source position for the engine (`Resource.stackTrace`,
+ * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/resource.ts); ts-node maps each frame
+ * through source maps. Under mocks that was two thirds of a large program's time, and nothing reads
+ * them: the mock engine drops source positions, and a failing program is reported by its message.
+ * The SDK has no setting for either, so here they record no frames; the program's own errors keep
+ * theirs. Should the SDK stop calling them this way, nothing breaks: the program only runs slower.
  */
 function withoutRuntimeStackTraces(pulumi: typeof Pulumi, debuggable: RuntimeDebuggable): void {
   const track = debuggable.debuggablePromise;
