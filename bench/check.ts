@@ -21,7 +21,8 @@ function writeProgram(dir: string): void {
   fs.writeFileSync(
     path.join(dir, "index.ts"),
     [
-      `import { Workload } from ${JSON.stringify(path.join(__dirname, "..", "components"))};`,
+      // The built package, as an app that installed crashguard imports it (not its TypeScript sources).
+      `import { Workload } from ${JSON.stringify(path.join(__dirname, ".."))};`,
       `for (let i = 0; i < ${WORKLOADS}; i++) {`,
       `  new Workload(\`app-\${i}\`, { namespace: "bench", image: \`registry.example.com/app-\${i}:1.0.0\`, replicas: 2 });`,
       `}`,

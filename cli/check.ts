@@ -11,7 +11,7 @@ import { type Diagnostic, type EnforcementLevel, PolicyPackClient } from "./pack
 import { DEFAULT_TIMEOUT_MS, ProgramError, runProgram, type CapturedResource } from "./program-runner";
 import { ProjectError, readProject } from "./pulumi-project";
 import { PACKAGE_ROOT } from "./package-root";
-import { PolicyConfigError, type PolicyConfigFile, expandAll, readPolicyConfig } from "./policy-config";
+import { PolicyConfigError, type PolicyConfigFile, type PolicyConfigValue, expandAll, readPolicyConfig } from "./policy-config";
 
 const USAGE = `usage: crashguard check [PROJECT_DIR] [--stack NAME] [--policy-pack-config FILE] [--policy-pack DIR] [--timeout SECONDS] [--output text|json]
 
@@ -112,18 +112,20 @@ async function analyze(
   config: PolicyConfigFile,
 ): Promise<Report> {
   const info = await pack.info();
-  await pack.configure(
-    expandAll(
-      config,
-      info.policies.map((p) => p.name),
-    ),
+  const levels = expandAll(
+    config,
+    info.policies.map((p) => p.name),
   );
+  await pack.configure(levels);
+  // The policy SDK remediates with the policies at remediate level only (pulumi/pulumi-policy
+  // server.ts, makeRemediateRpcFun); with none, every Remediate call comes back empty.
+  const remediates = info.policies.some((p) => (levelOf(levels[p.name]) ?? p.enforcementLevel) === "remediate");
   // Like the engine: remediations rewrite the inputs first, then the result is validated; many
   // resources are in flight at once, as they are while a program registers them.
   const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
     let properties = resource.properties;
     const remediated: Report["remediations"] = [];
-    for (const r of await pack.remediate(resource)) {
+    for (const r of remediates ? await pack.remediate(resource) : []) {
       remediated.push({ urn: resource.urn, policy: r.policyName });
       if (r.properties) properties = r.properties;
     }
@@ -153,6 +155,10 @@ async function analyze(
       notChecked: notChecked.length,
     },
   };
+}
+
+function levelOf(value: PolicyConfigValue | undefined): EnforcementLevel | undefined {
+  return typeof value === "string" ? value : value?.enforcementLevel;
 }
 
 const ANALYZE_CONCURRENCY = 16;

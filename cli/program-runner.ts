@@ -57,10 +57,9 @@ export async function runProgram(req: RunRequest, options: { timeoutMs?: number 
   const program = path.relative(process.cwd(), req.main) || req.main;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    const hook = typeScriptHook(req);
-    const child = spawn(process.execPath, [...hook.args, __filename, JSON.stringify({ main: req.main, out, errorFile })], {
+    const child = spawn(process.execPath, [...typeScriptHook(req), __filename, JSON.stringify({ main: req.main, out, errorFile })], {
       cwd: req.projectDir,
-      env: { ...programEnv(req), ...hook.env },
+      env: programEnv(req),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -107,13 +106,11 @@ function programEnv(req: RunRequest): NodeJS.ProcessEnv {
  * `-r ts-node/register` when the program (or, in crashguard's own tests, this runner) is
  * TypeScript. Like the Pulumi CLI, the program's own ts-node comes first; crashguard ships none.
  */
-function typeScriptHook(req: RunRequest): { args: string[]; env: NodeJS.ProcessEnv } {
-  if (!isTypeScript(req.main) && !__filename.endsWith(".ts")) return { args: [], env: {} };
+function typeScriptHook(req: RunRequest): string[] {
+  if (!isTypeScript(req.main) && !__filename.endsWith(".ts")) return [];
   for (const base of [path.join(req.projectDir, "package.json"), __filename]) {
     const from = createRequire(base);
-    if (!canResolve(from, "ts-node/register")) continue;
-    // swc transpiles far faster than TypeScript itself, when the program has it.
-    return { args: ["-r", from.resolve("ts-node/register")], env: canResolve(from, "@swc/core") ? { TS_NODE_SWC: "true" } : {} };
+    if (canResolve(from, "ts-node/register")) return ["-r", from.resolve("ts-node/register")];
   }
   throw new ProgramError(
     `${req.main} is TypeScript and ${req.projectDir} has no ts-node: run \`npm install --save-dev ts-node typescript\` there (the Pulumi CLI runs TypeScript programs with them too)`,
@@ -178,16 +175,19 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   const settings = load<typeof import("@pulumi/pulumi/runtime/settings")>("@pulumi/pulumi/runtime/settings");
   const rpc = load<typeof import("@pulumi/pulumi/runtime/rpc")>("@pulumi/pulumi/runtime/rpc");
   const { runInPulumiStack } = load<typeof import("@pulumi/pulumi/runtime/stack")>("@pulumi/pulumi/runtime/stack");
-  // Wire structs must come from the google-protobuf copy that this @pulumi/pulumi resolves.
+  withoutRuntimeStackTraces(pulumi, load<RuntimeDebuggable>("@pulumi/pulumi/runtime/debuggable"));
+  // Wire messages must come from the google-protobuf copy that this @pulumi/pulumi resolves.
   const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as {
-    Struct: { fromJavaScript(value: unknown): WireStruct };
+    Struct: { fromJavaScript(value: unknown): WireStruct; new (): WireStruct };
   };
+  const { RegisterResourceResponse } = load<{ RegisterResourceResponse: new () => RegisterResponse }>("@pulumi/pulumi/proto/resource_pb");
   const registrations = watchRegistrations(load("@pulumi/pulumi/runtime/resource"));
   const captured: CapturedResource[] = [];
   const stackTransforms: Pulumi.ResourceTransform[] = [];
   await pulumi.runtime.setMocks(
     {
-      // A preview knows a new resource's inputs and nothing it computes: echo inputs, no id.
+      // A preview knows a new resource's inputs and nothing it computes: echo inputs, no id. New
+      // resources are answered below without the round trip; this answers reads (`opts.id`).
       newResource: (args) => ({ id: undefined, state: args.inputs }),
       call: (args) => providerFunction(args.token, args.inputs),
       registerTransform: (t) => stackTransforms.push(t),
@@ -231,31 +231,38 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
     req.setObject(Struct.fromJavaScript(await rpc.serializeProperties("props", props)));
   };
 
-  const register = monitor.registerResource.bind(monitor);
+  // A new resource's outputs in a preview are its inputs, which the request already carries in wire
+  // form: answer with them as they are. The mock monitor would decode them, call `newResource` and
+  // encode its answer again — the same values, at a cost that grows with every resource.
+  const register = (req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): void => {
+    registrations.registered(req.getType(), req.getName());
+    const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    const object = req.getObject() ?? new Struct();
+    const properties = object.toJavaScript() as Record<string, unknown>;
+    // What the mock monitor keeps of each resource, for `registerResourceOutputs` and reads by URN.
+    monitor.resources.set(urn, { urn, id: null, state: properties });
+    parents.set(urn, req.getParent());
+    ownTransforms.set(
+      urn,
+      req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []),
+    );
+    captured.push({
+      type: req.getType(),
+      name: req.getName(),
+      urn,
+      parent: req.getParent() || undefined,
+      custom: req.getCustom(),
+      properties,
+      renderedAtDeploy: renderedAtDeploy(req.getType(), req.getRemote()),
+    });
+    const res = new RegisterResourceResponse();
+    res.setUrn(urn);
+    res.setObject(object);
+    cb(null, res);
+  };
   monitor.registerResource = (req, cb) => {
     applyTransforms(req, transformsFor(req)).then(
-      () =>
-        register(req, (err, res) => {
-          if (!err && res) {
-            registrations.registered(req.getType(), req.getName());
-            const urn = res.getUrn();
-            parents.set(urn, req.getParent());
-            ownTransforms.set(
-              urn,
-              req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []),
-            );
-            captured.push({
-              type: req.getType(),
-              name: req.getName(),
-              urn,
-              parent: req.getParent() || undefined,
-              custom: req.getCustom(),
-              properties: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-              renderedAtDeploy: renderedAtDeploy(req.getType(), req.getRemote()),
-            });
-          }
-          cb(err, res);
-        }),
+      () => register(req, cb),
       (err) =>
         cb(new Error(`a transform of ${req.getType()} "${req.getName()}" failed: ${err instanceof Error ? err.message : String(err)}`)),
     );
@@ -306,19 +313,54 @@ function providerFunction(token: string, inputs: Record<string, unknown>): Recor
   }
 }
 
+type RuntimeDebuggable = { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+
+/**
+ * Pulumi's runtime records a stack trace with every promise it makes, some 30 per resource, kept
+ * for leak reports (`debuggablePromise`,
+ * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/runtime/debuggable.ts), and a full one
+ * with every resource, its source position for the engine (`Resource.stackTrace`,
+ * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/resource.ts); ts-node maps each frame
+ * through source maps. Under mocks that was two thirds of a large program's time, and nothing reads
+ * them: the mock engine drops source positions, and a failing program is reported by its message.
+ * The SDK has no setting for either, so here they record no frames; the program's own errors keep
+ * theirs. Should the SDK stop calling them this way, nothing breaks: the program only runs slower.
+ */
+function withoutRuntimeStackTraces(pulumi: typeof Pulumi, debuggable: RuntimeDebuggable): void {
+  const track = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = (p, ctx) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return track(p, ctx);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
+}
+
 function fail(errorFile: string, message: string): never {
   fs.writeFileSync(errorFile, message);
   process.exit(2);
 }
 
+/** The parts of @pulumi/pulumi's MockMonitor (runtime/mocks.ts) the runner extends. */
 interface MockMonitor {
-  registerResource: (req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void) => unknown;
+  registerResource: (req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void) => unknown;
   registerResourceHook?: (req: unknown, cb: (err: unknown, res: unknown) => void) => void;
   recordTransformCallback: (token: string, transform: Pulumi.ResourceTransform) => void;
+  newUrn(parent: string, type: string, name: string): string;
+  resources: Map<string, { urn: string; id: string | null; state: unknown }>;
 }
 
 interface WireStruct {
   toJavaScript(): unknown;
+}
+
+interface RegisterResponse {
+  setUrn(urn: string): void;
+  setObject(object: WireStruct): void;
 }
 
 interface RegisterRequest {

@@ -55,19 +55,44 @@ export function watchRegistrations(runtime: ResourceRuntime): Registrations {
  * entered: the SDK resolves those itself.
  */
 export function deepestPath(value: unknown, limit: number): string | undefined {
-  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 0, path: "" }];
+  // Each entry links to the one it was found in, so a path is spelled out only for the value reported.
+  interface Entry {
+    value: object;
+    depth: number;
+    key: string | number;
+    up?: Entry;
+  }
+  if (!isWalked(value)) return undefined;
+  const stack: Entry[] = [{ value, depth: 0, key: "" }];
   const seen = new Set<object>();
   while (stack.length > 0) {
-    const { value: v, depth, path } = stack.pop()!;
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    const proto = Object.getPrototypeOf(v);
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) continue;
-    if (depth >= limit) return shorten(path);
+    const entry = stack.pop()!;
+    const v = entry.value;
+    if (seen.has(v)) continue;
+    if (entry.depth >= limit) return shorten(pathOf(entry));
     seen.add(v);
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: depth + 1, path: `${path}[${i}]` });
-    else for (const [k, item] of Object.entries(v)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${k}` : k });
+    const depth = entry.depth + 1;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (isWalked(v[i])) stack.push({ value: v[i], depth, key: i, up: entry });
+    } else {
+      for (const [k, item] of Object.entries(v)) if (isWalked(item)) stack.push({ value: item, depth, key: k, up: entry });
+    }
   }
   return undefined;
+
+  function pathOf(entry: Entry): string {
+    const keys: Array<string | number> = [];
+    for (let e: Entry | undefined = entry; e?.up; e = e.up) keys.push(e.key);
+    return keys.reverse().reduce<string>((path, k) => (typeof k === "number" ? `${path}[${k}]` : path ? `${path}.${k}` : k), "");
+  }
+}
+
+/** Plain objects and arrays; Outputs, resources and other class instances are left to the SDK. */
+function isWalked(v: unknown): v is object {
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** The start and end of a path thousands of segments long. */

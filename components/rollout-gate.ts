@@ -11,10 +11,10 @@
  * Depend on the gate (or on a Workload, whose children include it) for anything that needs the
  * new pods healthy: the workload itself, with `pulumi.com/skipAwait`, no longer waits for them.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { DaemonSet, Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
-import { gateData } from "../verify/gate";
+import { type GatedRollout, gateData } from "../verify/gate";
 import { verifyHook, type VerifyHookOptions } from "../verify/hook";
 
 export interface RolloutGateArgs extends Omit<VerifyHookOptions, "name"> {
@@ -44,9 +44,10 @@ export function rolloutGate(name: string, args: RolloutGateArgs, opts: pulumi.Cu
         namespace: metadata.namespace,
         labels: { "app.kubernetes.io/managed-by": "crashguard", "app.kubernetes.io/component": "rollout-gate" },
       },
-      data: pulumi
-        .all([workload.kind, metadata])
-        .apply(([kind, m]) => gateData({ kind, namespace: m.namespace ?? "default", name: m.name, uid: m.uid, generation: m.generation })),
+      // Nested applies rather than `pulumi.all`, which walks the whole metadata object once resolved.
+      data: (workload.kind as pulumi.Output<GatedRollout["kind"]>).apply((kind) =>
+        metadata.apply((m) => gateData({ kind, namespace: m.namespace ?? "default", name: m.name, uid: m.uid, generation: m.generation })),
+      ),
     },
     {
       ...opts,

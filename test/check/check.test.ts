@@ -53,6 +53,17 @@ describe("crashguard check", () => {
     expect(io.out).toContain("✓ no mandatory violations (2 advisory)");
   });
 
+  it("remediates with a pack's policy whose own default level is remediate, with no config naming it", async () => {
+    const io = fakeIO();
+    expect(await main([project("bad-app"), "--policy-pack", project("remediating-pack"), "--output", "json"], io)).toBe(0);
+    const report = JSON.parse(io.out);
+    expect(report.remediations.map((r: { urn: string; policy: string }) => `${r.policy} ${r.urn.split("::").pop()}`).sort()).toEqual([
+      "owner-label good",
+      "owner-label no-resources",
+    ]);
+    expect(report.diagnostics).toEqual([]);
+  });
+
   it("reads stack config and keeps secret config masked and out of the output", async () => {
     const io = fakeIO();
     expect(await main([project("secrets"), "--stack", "prod", "--output", "json"], io)).toBe(1);
