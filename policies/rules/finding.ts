@@ -1,5 +1,5 @@
 /**
- * How a rule makes a finding: its fix is YAML rendered from plain data when first read, and a fix
+ * How a rule makes a finding: its fix is YAML rendered from plain data, and a fix
  * that needs a decision only the user can make carries a note saying what to decide.
  */
 import type { Finding } from "./types";
@@ -31,19 +31,9 @@ export function yamlSnippet(fix: unknown): string {
   return noted ? [`# ${noted[NOTE]}`, yaml].filter(Boolean).join("\n") : yaml;
 }
 
-/**
- * A finding whose `fix` is the YAML of `fixData`, rendered when first read. Most findings are
- * counted or filtered, not printed, and rendering YAML costs more than checking a whole workload.
- */
+/** A finding whose `fix` is the YAML of `fixData`. */
 export function finding(base: Omit<Finding, "fix">, fixData?: unknown): Finding {
   if (fixData === undefined) return base;
-  return Object.defineProperty(base as Finding, "fix", {
-    enumerable: true,
-    configurable: true,
-    get(this: Finding) {
-      const fix = yamlSnippet(fixData);
-      Object.defineProperty(this, "fix", { value: fix, enumerable: true, writable: true, configurable: true });
-      return fix;
-    },
-  });
+  (base as Finding).fix = yamlSnippet(fixData);
+  return base;
 }

@@ -14,7 +14,8 @@ export interface FormatOptions {
 /** The message, the field path and the fix snippet of a finding, one paragraph. */
 export function formatFinding(f: Finding, options: FormatOptions = {}): string {
   const indent = options.detailIndent ?? "  ";
-  const lines = [options.withResource ? `${f.resource}: ${f.message}` : f.message, `${indent}field: ${f.path}`];
-  if (f.fix) lines.push(`${indent}fix:`, ...f.fix.split("\n").map((l) => `${indent}  ${l}`));
-  return lines.join("\n");
+  const head = `${options.withResource ? `${f.resource}: ${f.message}` : f.message}\n${indent}field: ${f.path}`;
+  if (!f.fix) return head;
+  const fixIndent = `${indent}  `;
+  return `${head}\n${indent}fix:\n${fixIndent}${f.fix.replaceAll("\n", `\n${fixIndent}`)}`;
 }

@@ -117,47 +117,44 @@ function emptyTemplate(
   return { kind, name, namespace, resource, path, specPath, longRunning: true, partial, annotations: {}, containers: [], problems: [] };
 }
 
+/** Each workload's shape with the paths every template of its kind needs, spelled out once. */
+const SHAPES: Record<string, { specPath: string[]; specPathText: string; podPath: string[]; longRunning: boolean }> = Object.fromEntries(
+  Object.entries(WORKLOADS).map(([kind, w]) => [
+    kind,
+    { ...w, specPathText: w.specPath.reduce(join, ""), podPath: w.specPath.slice(0, -1) },
+  ]),
+);
+
 function collect(obj: unknown, kind: string, path: string, partial: boolean, fallbackName: string | undefined, out: PodTemplate[]): void {
-  const shape = Object.hasOwn(WORKLOADS, kind) ? WORKLOADS[kind] : undefined;
+  const shape = Object.hasOwn(SHAPES, kind) ? SHAPES[kind] : undefined;
   if (!shape || !isObject(obj)) return;
   const metadata = field(obj, "metadata");
   const name = stringField(metadata, "name") ?? fallbackName ?? "<unnamed>";
   const namespace = stringField(metadata, "namespace");
-  const template: PodTemplate = {
-    ...emptyTemplate(
-      kind,
-      name,
-      namespace,
-      `${kind} ${namespace ? `${namespace}/` : ""}${name}`,
-      path,
-      shape.specPath.reduce(join, path),
-      partial,
-    ),
-    longRunning: shape.longRunning,
-  };
+  const specPath = path === "" ? shape.specPathText : shape.specPath.reduce(join, path);
+  const template = emptyTemplate(kind, name, namespace, `${kind} ${namespace ? `${namespace}/` : ""}${name}`, path, specPath, partial);
+  template.longRunning = shape.longRunning;
   // The pod template's own metadata sits beside its spec; the owner's annotations win.
-  const podMetadata = kind === "Pod" ? undefined : field(walk(obj, shape.specPath.slice(0, -1)), "metadata");
+  const podMetadata = kind === "Pod" ? undefined : field(walk(obj, shape.podPath), "metadata");
   Object.assign(template.annotations, stringMap(field(podMetadata, "annotations")), stringMap(field(metadata, "annotations")));
 
   let spec: unknown = obj;
-  let at = path;
-  for (const key of shape.specPath) {
-    spec = field(spec, key);
-    at = join(at, key);
+  for (let i = 0; i < shape.specPath.length; i++) {
+    spec = field(spec, shape.specPath[i]);
     if (isUnknown(spec)) {
       out.push(template);
       return; // Not knowable during preview: nothing to judge, nothing to complain about.
     }
+    if (isPresent(spec) && isObject(spec)) continue;
+    // Paths are spelled out only for what is wrong: this runs for every workload.
+    const at = shape.specPath.slice(0, i + 1).reduce(join, path);
     if (!isPresent(spec)) {
       if (!partial) template.problems.push({ path: at, message: `${template.resource} has no ${at}, so it has no containers to run` });
-      out.push(template);
-      return;
-    }
-    if (!isObject(spec)) {
+    } else {
       template.problems.push({ path: at, message: `${at} must be an object, but is ${describeValue(spec)}` });
-      out.push(template);
-      return;
     }
+    out.push(template);
+    return;
   }
   if (kind === "Pod" && field(spec, "restartPolicy") !== undefined && field(spec, "restartPolicy") !== "Always") {
     template.longRunning = false; // a run-to-completion Pod is a job in all but name
