@@ -50,7 +50,9 @@ export function shownHandler(probe: unknown): Record<string, unknown> | undefine
 
 /** True when a shown handler hides something the user must carry over from their own probe. */
 export function hidesSecrets(shown: unknown): boolean {
-  return JSON.stringify(shown ?? null).includes(JSON.stringify(SECRET));
+  if (shown === SECRET) return true;
+  if (Array.isArray(shown)) return shown.some(hidesSecrets);
+  return isObject(shown) && Object.values(shown).some(hidesSecrets);
 }
 
 /** Each timing as the kubelet would run it; undefined when one is unknown or malformed. */
@@ -72,5 +74,10 @@ export function sameCheck(a: unknown, b: unknown): boolean {
   const ta = effectiveTimings(a);
   const tb = effectiveTimings(b);
   // Key order does not matter: `{port, path}` is the same check as `{path, port}`.
-  return ta !== undefined && tb !== undefined && isDeepStrictEqual(ta, tb) && isDeepStrictEqual(field(a, handler), field(b, handler));
+  return (
+    ta !== undefined &&
+    tb !== undefined &&
+    TIMING_KEYS.every((k) => ta[k] === tb[k]) &&
+    isDeepStrictEqual(field(a, handler), field(b, handler))
+  );
 }
