@@ -62,7 +62,7 @@ function layout(value: unknown, indent: string, r: Rendering): boolean {
     if (value.length === 0) return push(lines, `${indent}[]`);
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) return false;
-      if (!item(value[i], `${indent}- `, `${indent}  `, r)) return false;
+      if (!child(value[i], `${indent}- `, `${indent}  `, true, r)) return false;
     }
     return true;
   }
@@ -73,7 +73,7 @@ function layout(value: unknown, indent: string, r: Rendering): boolean {
     if (keys.length === 0) return push(lines, `${indent}{}`);
     for (const k of keys) {
       const keyText = scalarText(k);
-      if (keyText === null || !entry(keyText, value[k], indent, r)) return false;
+      if (keyText === null || !child(value[k], `${indent}${keyText}: `, `${indent}  `, false, r)) return false;
     }
     return true;
   }
@@ -86,32 +86,26 @@ function push(lines: string[], line: string): true {
   return true;
 }
 
-/** `key: value`, or `key:` above a nested collection (lists indented under their key). */
-function entry(keyText: string, raw: unknown, indent: string, r: Rendering): boolean {
+/**
+ * A map's value (`key: value`, or `key:` above a nested collection, lists indented under their key)
+ * or a list's item (`- item`, a nested collection starting on the dash's line).
+ */
+function child(raw: unknown, prefix: string, nestedIndent: string, nestedOnSameLine: boolean, r: Rendering): boolean {
   const { lines } = r;
   const v = r.replace(raw);
-  if (isEmptyCollection(v)) return push(lines, `${indent}${keyText}: ${Array.isArray(v) ? "[]" : "{}"}`);
+  if (isEmptyCollection(v)) return push(lines, `${prefix}${Array.isArray(v) ? "[]" : "{}"}`);
   if (Array.isArray(v) || isPlainObject(v)) {
-    lines.push(`${indent}${keyText}:`);
-    return layout(v, `${indent}  `, r);
-  }
-  const text = scalarText(v);
-  return text !== null && push(lines, `${indent}${keyText}: ${text}`);
-}
-
-/** `- item`: a nested collection starts on the dash's line, its other lines under the first. */
-function item(raw: unknown, first: string, rest: string, r: Rendering): boolean {
-  const { lines } = r;
-  const v = r.replace(raw);
-  if (isEmptyCollection(v)) return push(lines, `${first}${Array.isArray(v) ? "[]" : "{}"}`);
-  if (Array.isArray(v) || isPlainObject(v)) {
+    if (!nestedOnSameLine) {
+      lines.push(prefix.trimEnd());
+      return layout(v, nestedIndent, r);
+    }
     const start = lines.length;
-    if (!layout(v, rest, r)) return false;
-    lines[start] = first + lines[start].slice(rest.length);
+    if (!layout(v, nestedIndent, r)) return false;
+    lines[start] = prefix + lines[start].slice(nestedIndent.length);
     return true;
   }
   const text = scalarText(v);
-  return text !== null && push(lines, `${first}${text}`);
+  return text !== null && push(lines, `${prefix}${text}`);
 }
 
 function isEmptyCollection(v: unknown): boolean {
