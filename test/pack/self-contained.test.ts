@@ -40,7 +40,11 @@ describe("the pack is publishable on its own", () => {
 
   it("ships every source its build compiles: installing the packed pack runs its `prepare` (tsc) again", () => {
     const packed = JSON.parse(
-      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: PACK_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: PACK_DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
     )[0].files.map((f: { path: string }) => f.path);
     const sources = files(PACK_DIR)
       .filter((f) => !f.startsWith(path.join(PACK_DIR, "dist") + path.sep))
