@@ -17,6 +17,7 @@ import { parseAllDocuments } from "yaml";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
 import { watchRegistrations } from "./registrations";
+import { type RuntimeDebuggable, withoutRuntimeStackTraces } from "./runtime-stack-traces";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
@@ -311,33 +312,6 @@ function providerFunction(token: string, inputs: Record<string, unknown>): Recor
     default:
       return {};
   }
-}
-
-type RuntimeDebuggable = { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
-
-/**
- * Pulumi's runtime records a stack trace with every promise it makes, some 30 per resource, kept
- * for leak reports (`debuggablePromise`,
- * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/runtime/debuggable.ts), and a full one
- * with every resource, its source position for the engine (`Resource.stackTrace`,
- * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/resource.ts); ts-node maps each frame
- * through source maps. Under mocks that was two thirds of a large program's time, and nothing reads
- * them: the mock engine drops source positions, and a failing program is reported by its message.
- * The SDK has no setting for either, so here they record no frames; the program's own errors keep
- * theirs. Should the SDK stop calling them this way, nothing breaks: the program only runs slower.
- */
-function withoutRuntimeStackTraces(pulumi: typeof Pulumi, debuggable: RuntimeDebuggable): void {
-  const track = debuggable.debuggablePromise;
-  debuggable.debuggablePromise = (p, ctx) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return track(p, ctx);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  };
-  (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
 }
 
 function fail(errorFile: string, message: string): never {

@@ -50,15 +50,32 @@ const sharesByInputs = new WeakMap<object, Shares>();
  * on every call, and the rules remember what they derive from a configuration object.
  */
 const configs = new Map<RuleId, { text: string; config: RuleConfigs[RuleId] }>();
+/** Every rule's last configuration as the rule core takes it, rebuilt only when one changes. */
+let lastConfigs: RuleConfigs | undefined;
 
 function configOf(args: ResourceValidationArgs, rule: RuleId): { text: string; config: RuleConfigs[RuleId] } {
   const config = args.getConfig<RuleConfigs[RuleId]>();
-  const text = JSON.stringify(config);
+  const text = isEmpty(config) ? "{}" : JSON.stringify(config);
   const known = configs.get(rule);
   if (known?.text === text) return known;
   const fresh = { text, config };
   configs.set(rule, fresh);
+  lastConfigs = undefined;
   return fresh;
+}
+
+function isEmpty(config: object): boolean {
+  for (const _ in config) return false;
+  return true;
+}
+
+function ruleConfigs(): RuleConfigs {
+  if (!lastConfigs) {
+    const all: Record<string, unknown> = {};
+    for (const r of RULES) all[r.id] = configs.get(r.id)?.config ?? {};
+    lastConfigs = all as unknown as RuleConfigs;
+  }
+  return lastConfigs;
 }
 
 function findings(args: ResourceValidationArgs, rule: Rule): Finding[] {
@@ -80,10 +97,13 @@ function findings(args: ResourceValidationArgs, rule: Rule): Finding[] {
 
 /** The findings of `rules` on `inputs`, each rule with its policy's last known configuration. */
 function judge(args: ResourceValidationArgs, inputs: unknown, rules: readonly Rule[]): Shares {
-  const config = Object.fromEntries(rules.map((r) => [r.id, configs.get(r.id)?.config ?? {}]));
-  const shares: Shares = new Map(rules.map((r) => [r.id, { config: configs.get(r.id)?.text ?? "{}", findings: [] }]));
+  const config = ruleConfigs();
+  const shares: Shares = new Map();
+  for (const r of rules) shares.set(r.id, { config: configs.get(r.id)?.text ?? "{}", findings: [] });
   const take = (rule: RuleId, found: Finding[]) => {
-    for (const f of found) shares.get(rule)!.findings.push(f);
+    if (found.length === 0) return;
+    const mine = shares.get(rule)!.findings;
+    for (const f of found) mine.push(f);
   };
   let templates: PodTemplate[];
   try {
@@ -97,9 +117,26 @@ function judge(args: ResourceValidationArgs, inputs: unknown, rules: readonly Ru
   return shares;
 }
 
+/**
+ * Whether the rules read resources of this type, remembered per type (every policy asks for every
+ * resource); a stack has a few hundred types at most, the bound only keeps odd input from growing it.
+ */
+const workloadTypes = new Map<string, boolean>();
+const MAX_TYPES_KEPT = 4096;
+
+function isWorkload(type: string): boolean {
+  let known = workloadTypes.get(type);
+  if (known === undefined) {
+    known = isWorkloadType(type);
+    if (workloadTypes.size >= MAX_TYPES_KEPT) workloadTypes.clear();
+    workloadTypes.set(type, known);
+  }
+  return known;
+}
+
 function validate(rule: Rule) {
   return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!isWorkloadType(args.type)) return;
+    if (!isWorkload(args.type)) return;
     try {
       for (const f of findings(args, rule)) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
     } catch (err) {
@@ -113,7 +150,7 @@ function validate(rule: Rule) {
 }
 
 function remediate(args: ResourceValidationArgs): Record<string, unknown> | undefined {
-  if (!isWorkloadType(args.type)) return undefined;
+  if (!isWorkload(args.type)) return undefined;
   try {
     return fillMissingResources(rawProps(args), args.type, args.getConfig<RuleConfigs["resources-required"]>()) as
       | Record<string, unknown>

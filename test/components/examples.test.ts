@@ -11,6 +11,10 @@ import { readProject } from "../../cli/pulumi-project";
 import { checkObject } from "../../policies/rules";
 import { usePolicyPack } from "../support/pack";
 
+// Four programs start at once, each a Node process loading the Pulumi SDKs: on a loaded 2-core
+// machine that alone can take jest's default 30 s, so a hang is caught at two minutes instead.
+jest.setTimeout(120_000);
+
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");
 const pack = usePolicyPack();
 

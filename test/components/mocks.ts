@@ -5,6 +5,7 @@
  * stack's transforms ran (the mock monitor hands transforms over but does not apply them).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { withoutRuntimeStackTraces } from "../../cli/runtime-stack-traces";
 
 export interface Registered {
   type: string;
@@ -26,6 +27,10 @@ export interface Registered {
 
 // Internal to @pulumi/pulumi, but the one way to know every registration has been answered.
 const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+
+// As `crashguard check` runs programs: jest maps every stack frame the SDK records through source
+// maps, which was most of these suites' time.
+withoutRuntimeStackTraces(pulumi, require("@pulumi/pulumi/runtime/debuggable"));
 
 export function mockPulumi(
   options: {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PACK_DIR } from "../support/pack";
@@ -35,5 +36,20 @@ describe("the pack is publishable on its own", () => {
         expect(Object.keys(pkg.dependencies)).toContain(name);
       }
     }
+  });
+
+  it("ships every source its build compiles: installing the packed pack runs its `prepare` (tsc) again", () => {
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: PACK_DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+    )[0].files.map((f: { path: string }) => f.path);
+    const sources = files(PACK_DIR)
+      .filter((f) => !f.startsWith(path.join(PACK_DIR, "dist") + path.sep))
+      .map((f) => path.relative(PACK_DIR, f).split(path.sep).join("/"));
+    expect(sources).toContain("index.ts");
+    expect(packed).toEqual(expect.arrayContaining(sources));
   });
 });
