@@ -86,7 +86,8 @@ function removeStaleCaches(dir, ownPrefix) {
 const source = fs.readFileSync(BUNDLE, "utf8");
 const cache = cacheOf(source, /^[a-z-]+$/.test(process.argv[2] ?? "") ? process.argv[2] : "other");
 const cachedData = readCache(cache?.file);
-const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+// The bundle is a CommonJS module already wrapped in its function (scripts/bundle-cli.js).
+const script = new vm.Script(source, { filename: BUNDLE, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
 const { run, processIO } = bundle.exports;

@@ -38,7 +38,9 @@ async function main() {
     keepNames: true,
     logLevel: "warning",
   });
-  const code = result.outputFiles[0].text;
+  // Written as the function Node would wrap a CommonJS module in (Module.wrap), so the bin compiles
+  // the file's text as it is read, without a wrapped copy of it to allocate.
+  const code = `(function (exports, require, module, __filename, __dirname) {${result.outputFiles[0].text}\n})`;
   const hash = crypto.createHash("sha256").update(code).digest("hex").slice(0, 16);
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, `// crashguard-bundle ${hash}\n${code}`);
