@@ -3,7 +3,7 @@
  * first use, and building one loads Node's stream modules (and tty and net for a terminal or a
  * pipe): milliseconds that a short command like `lint` would spend before writing a line.
  */
-import * as fs from "node:fs";
+import { writeSync } from "node:fs";
 
 /**
  * A writer to `fd` with `fs.writeSync`, the way Node's own stdio stream writes to a file
@@ -21,7 +21,7 @@ export function descriptorWriter(fd: number, stream: () => NodeJS.WritableStream
     const bytes = Buffer.from(text, "utf8");
     let written = 0;
     try {
-      while (written < bytes.length) written += fs.writeSync(fd, bytes, written);
+      while (written < bytes.length) written += writeSync(fd, bytes, written);
     } catch {
       viaStream = true;
       stream().write(bytes.subarray(written));

@@ -32,6 +32,10 @@ async function main() {
     target: "node22",
     // ajv is loaded only when a policy config is given (cli/policy-config.ts).
     external: ["ajv"],
+    // yaml's ES module build, the same code as its CommonJS one (which Node's resolution picks):
+    // esbuild leaves out the parts lint never runs and needs no interop wrapper per module. It
+    // differs only in printing warnings with console.warn, and lint parses with logLevel "error".
+    alias: { yaml: path.join(path.dirname(require.resolve("yaml/package.json")), "browser", "dist", "index.js") },
     plugins: [separateCommands],
     // Less to read and hash at every start; names kept, for messages and checks that read them.
     minify: true,
