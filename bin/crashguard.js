@@ -13,7 +13,9 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const vm = require("node:vm");
-const Module = require("node:module");
+// The CommonJS loader's Module class, which require("node:module") exports too, there only after
+// loading Node's ES module loader beside it.
+const Module = module.constructor;
 
 const BUNDLE = path.join(__dirname, "..", "dist", "cli", "crashguard.js");
 
