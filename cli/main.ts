@@ -96,10 +96,19 @@ export async function run(argv: string[], rawIO: CommandIO): Promise<number> {
   }
 }
 
-/** The process's own streams, built only when a command needs them (cli/descriptor-write.ts says why). */
+/**
+ * The process's output, written straight to its descriptor so the streams are built only when a
+ * command needs them (cli/descriptor-write.ts says why) — except on Windows, where only the stream
+ * shows text in a console as Unicode (libuv writes a console with WriteConsoleW, a file write with
+ * the console's code page).
+ */
+function processWriter(fd: 1 | 2, stream: () => NodeJS.WritableStream): (text: string) => void {
+  return process.platform === "win32" ? (text) => void stream().write(text) : descriptorWriter(fd, stream);
+}
+
 export const processIO: CommandIO = {
-  stdout: descriptorWriter(1, () => process.stdout),
-  stderr: descriptorWriter(2, () => process.stderr),
+  stdout: processWriter(1, () => process.stdout),
+  stderr: processWriter(2, () => process.stderr),
   env: process.env,
   get isTTY() {
     return process.stdout.isTTY;
