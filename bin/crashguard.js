@@ -68,15 +68,15 @@ const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Every crashguard update (and Node update) leaves its caches behind, one per command. Each cache
- * written removes those of other bundles and Node versions — but only when they are a day old:
- * two installed versions used in turn would otherwise remove each other's cache at every run.
+ * written removes those of other bundles and Node versions, and writes cut short, once they are a
+ * day old: two installed versions used in turn would otherwise remove each other's cache at every run.
  * Runs only after a cache was written, never on a start that found its cache.
  */
 function removeStaleCaches(dir, ownPrefix) {
   try {
     const now = Date.now();
     for (const name of fs.readdirSync(dir)) {
-      if (!CACHE_NAME.test(name) || name.startsWith(ownPrefix)) continue;
+      if (!CACHE_NAME.test(name) || (name.startsWith(ownPrefix) && name.endsWith(".cache"))) continue;
       const file = path.join(dir, name);
       if (now - fs.statSync(file).mtimeMs > STALE_AFTER_MS) fs.rmSync(file, { force: true });
     }
