@@ -13,19 +13,25 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const vm = require("node:vm");
-const Module = require("node:module");
+// The CommonJS loader's Module class, which require("node:module") exports too, there only after
+// loading Node's ES module loader beside it.
+const Module = module.constructor;
 
 const BUNDLE = path.join(__dirname, "..", "dist", "cli", "crashguard.js");
 
-/** The cache for this bundle, Node and command, or nothing where the bundle carries no hash. */
-function cacheFile(source, command) {
+/**
+ * The cache for this bundle, Node and command — its file, and the start of the names of every
+ * command's cache for this bundle and Node — or nothing where the bundle carries no hash.
+ */
+function cacheOf(source, command) {
   // V8 rejects a cache from another V8 version or flags, but checks the source only by its length
   // (SourceHash in https://github.com/v8/v8/blob/main/src/snapshot/code-serializer.cc): the name
   // carries the bundle's content hash, from its first line.
   const bundleHash = /^\/\/ crashguard-bundle (\w+)\n/.exec(source)?.[1];
   if (!bundleHash) return undefined;
   const dir = path.join(process.env.NODE_COMPILE_CACHE || os.tmpdir(), `crashguard-${process.getuid?.() ?? "user"}`);
-  return path.join(dir, `${bundleHash}-${process.version}-${process.arch}-${command}.cache`);
+  const ownPrefix = `${bundleHash}-${process.version}-${process.arch}-`;
+  return { file: path.join(dir, `${ownPrefix}${command}.cache`), ownPrefix };
 }
 
 /** A directory someone else owns or can write to could hand us code to run: only our own is used. */
@@ -42,7 +48,7 @@ function readCache(file) {
   }
 }
 
-function writeCache(file, script) {
+function writeCache({ file, ownPrefix }, script) {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     if (!isOwnDirectory(path.dirname(file))) return;
@@ -50,14 +56,40 @@ function writeCache(file, script) {
     fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temp, file); // whole or not at all, whatever runs beside us
   } catch {
-    // no cache: the next start compiles again
+    return; // no cache: the next start compiles again
+  }
+  removeStaleCaches(path.dirname(file), ownPrefix);
+}
+
+/** A cache name (or a write of one cut short): `<bundle hash>-<node version>-<arch>-<command>.cache[.<pid>]`. */
+const CACHE_NAME = /^\w+-v[\d.]+-\w+-[a-z-]+\.cache(\.\d+)?$/;
+/** How long another bundle's cache is left alone after it was written. */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Every crashguard update (and Node update) leaves its caches behind, one per command. Each cache
+ * written removes those of other bundles and Node versions, and writes cut short, once they are a
+ * day old: two installed versions used in turn would otherwise remove each other's cache at every run.
+ * Runs only after a cache was written, never on a start that found its cache.
+ */
+function removeStaleCaches(dir, ownPrefix) {
+  try {
+    const now = Date.now();
+    for (const name of fs.readdirSync(dir)) {
+      if (!CACHE_NAME.test(name) || (name.startsWith(ownPrefix) && name.endsWith(".cache"))) continue;
+      const file = path.join(dir, name);
+      if (now - fs.statSync(file).mtimeMs > STALE_AFTER_MS) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // whatever is left is removed by a later write
   }
 }
 
 const source = fs.readFileSync(BUNDLE, "utf8");
-const cache = cacheFile(source, /^[a-z-]+$/.test(process.argv[2] ?? "") ? process.argv[2] : "other");
-const cachedData = readCache(cache);
-const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+const cache = cacheOf(source, /^[a-z-]+$/.test(process.argv[2] ?? "") ? process.argv[2] : "other");
+const cachedData = readCache(cache?.file);
+// The bundle is a CommonJS module already wrapped in its function (scripts/bundle-cli.js).
+const script = new vm.Script(source, { filename: BUNDLE, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
 const { run, processIO } = bundle.exports;

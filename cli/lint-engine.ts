@@ -2,7 +2,7 @@
  * The lint engine: manifests in, findings at the file:line:column of their field out, with the
  * levels and configuration of the pack's policy config. Rendering is lint-render.ts's job.
  */
-import * as path from "node:path";
+import { relative } from "node:path";
 import {
   type Finding,
   type Level,
@@ -64,7 +64,7 @@ export function lintEach(
   for (const file of files) {
     const text = readText(file, stdin, errors);
     if (text === undefined) continue;
-    const shown = file === "-" ? "<stdin>" : path.relative(process.cwd(), file) || file;
+    const shown = file === "-" ? "<stdin>" : relative(process.cwd(), file) || file;
     const report = (manifest: Manifest, findings: Finding[]) => {
       if (findings.length === 0) return;
       const found = findings.map((f): LintFinding => {

@@ -4,7 +4,7 @@
  * file:line:column of its field. This module is the command; the engine is lint-engine.ts, the
  * output lint-render.ts.
  */
-import * as path from "node:path";
+import { join } from "node:path";
 import type { Command } from "./main";
 import { parseCommand } from "./args";
 import { PolicyConfigError, readPolicyConfig, ruleSettings } from "./policy-config";
@@ -50,4 +50,4 @@ export const main: Command = async (argv, io) => {
 };
 
 /** Read only for SARIF, which names the tool's version: other runs start without it. */
-const packageVersion = (): string => require(path.join(PACKAGE_ROOT, "package.json")).version;
+const packageVersion = (): string => require(join(PACKAGE_ROOT, "package.json")).version;

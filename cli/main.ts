@@ -3,6 +3,7 @@
  * Exit codes (every command): 0 = fine, 1 = violations / failed rollout, 2 = bad usage,
  * unreadable input or API error.
  */
+import { descriptorWriter } from "./descriptor-write";
 import { terminalSafe } from "./terminal";
 import { decodeText } from "./text-encoding";
 
@@ -23,7 +24,16 @@ export type Command = (argv: string[], io: CommandIO) => Promise<number>;
  * already escapes C0 controls and ESC; the C1 and bidi characters it leaves raw are removed here.
  */
 function safeIO(io: CommandIO): CommandIO {
-  return { ...io, stdout: (t) => io.stdout(terminalSafe(t)), stderr: (t) => io.stderr(terminalSafe(t)) };
+  return {
+    stdout: (t) => io.stdout(terminalSafe(t)),
+    stderr: (t) => io.stderr(terminalSafe(t)),
+    env: io.env,
+    // Read when a command asks: finding out builds process.stdout (see processIO).
+    get isTTY() {
+      return io.isTTY;
+    },
+    readStdin: io.readStdin,
+  };
 }
 
 /**
@@ -86,11 +96,23 @@ export async function run(argv: string[], rawIO: CommandIO): Promise<number> {
   }
 }
 
+/**
+ * The process's output, written straight to its descriptor so the streams are built only when a
+ * command needs them (cli/descriptor-write.ts says why) — except on Windows, where only the stream
+ * shows text in a console as Unicode (libuv writes a console with WriteConsoleW, a file write with
+ * the console's code page).
+ */
+function processWriter(fd: 1 | 2, stream: () => NodeJS.WritableStream): (text: string) => void {
+  return process.platform === "win32" ? (text) => void stream().write(text) : descriptorWriter(fd, stream);
+}
+
 export const processIO: CommandIO = {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
+  stdout: processWriter(1, () => process.stdout),
+  stderr: processWriter(2, () => process.stderr),
   env: process.env,
-  isTTY: process.stdout.isTTY,
+  get isTTY() {
+    return process.stdout.isTTY;
+  },
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -3,8 +3,8 @@
  * and `kustomize build` output, from files, directories or stdin — keeping each document's source
  * so a finding's field path can be turned into the line and column a user can jump to.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { type Stats, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { Composer, type Document, Lexer, LineCounter, Parser, isMap, isPair, isScalar, isSeq } from "yaml";
 import { JsonPositions } from "./json-positions";
 import { decodeText } from "./text-encoding";
@@ -42,9 +42,9 @@ export function expandInputs(inputs: string[], errors: InputError[]): string[] {
       files.push(input);
       continue;
     }
-    let stat: fs.Stats;
+    let stat: Stats;
     try {
-      stat = fs.statSync(input);
+      stat = statSync(input);
     } catch {
       errors.push({ file: input, message: "no such file or directory" });
       continue;
@@ -56,11 +56,10 @@ export function expandInputs(inputs: string[], errors: InputError[]): string[] {
 }
 
 function walk(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
+  return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => {
-      const p = path.join(dir, e.name);
+      const p = join(dir, e.name);
       if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : walk(p);
       return MANIFEST_FILE.test(e.name) ? [p] : [];
     });
@@ -72,7 +71,7 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
   try {
     if (file === "-") buf = Buffer.from(stdin(), "utf8");
     else {
-      const size = fs.statSync(file).size;
+      const size = statSync(file).size;
       if (size > MAX_FILE_BYTES) {
         errors.push({
           file,
@@ -80,7 +79,7 @@ export function readText(file: string, stdin: () => string, errors: InputError[]
         });
         return undefined;
       }
-      buf = fs.readFileSync(file);
+      buf = readFileSync(file);
     }
   } catch (err) {
     errors.push({ file, message: `cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });

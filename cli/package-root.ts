@@ -1,5 +1,5 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /**
  * The crashguard package's own directory, whether this code runs from its sources (cli/) or
@@ -9,5 +9,5 @@ import * as path from "node:path";
 export const PACKAGE_ROOT = nearestPackage(__dirname);
 
 function nearestPackage(dir: string): string {
-  return fs.existsSync(path.join(dir, "package.json")) || path.dirname(dir) === dir ? dir : nearestPackage(path.dirname(dir));
+  return existsSync(join(dir, "package.json")) || dirname(dir) === dir ? dir : nearestPackage(dirname(dir));
 }

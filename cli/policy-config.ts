@@ -5,7 +5,7 @@
  *
  *   { "all": "advisory", "probe-sanity": "mandatory", "resources-required": { "requireCpuLimit": true } }
  */
-import * as fs from "node:fs";
+import { readFileSync } from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { type Configs, type Level, RULES, type RuleId } from "../policies/rules";
 import { describeValue } from "../policies/rules/read";
@@ -48,7 +48,7 @@ function validators(): ReadonlyMap<string, ValidateFunction> {
 export function readPolicyConfig(file: string): PolicyConfigFile {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new PolicyConfigError(`${file}: ${(err as Error).message}`);
   }

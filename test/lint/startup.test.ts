@@ -46,6 +46,31 @@ describe("crashguard's start", () => {
     expect(fs.readFileSync(file)[0]).not.toBe(7);
   });
 
+  it("removes other bundles' and Node versions' caches a day old when it writes its own, and nothing on a start that finds its cache", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-cache-"));
+    fs.mkdirSync(cacheDir(root), { mode: 0o700 });
+    const plant = (name: string, daysOld: number) => {
+      const file = path.join(cacheDir(root), name);
+      fs.writeFileSync(file, "old");
+      const when = new Date(Date.now() - daysOld * 24 * 60 * 60 * 1000);
+      fs.utimesSync(file, when, when);
+    };
+    plant(`0123456789abcdef-${process.version}-${process.arch}-lint.cache`, 2); // an earlier crashguard
+    plant(`0123456789abcdef-${process.version}-${process.arch}-check.cache.4242`, 2); // a write cut short
+    plant(`fedcba9876543210-v20.0.0-${process.arch}-lint.cache`, 2); // another Node
+    plant(`aaaaaaaaaaaaaaaa-${process.version}-${process.arch}-lint.cache`, 0); // another install, in use today
+    plant("notes.txt", 2); // not a cache
+    lint(root);
+    const kept = [`aaaaaaaaaaaaaaaa-${process.version}-${process.arch}-lint.cache`, "notes.txt"];
+    const written = caches(root).filter((n) => !kept.includes(n));
+    expect(written).toEqual([expect.stringMatching(new RegExp(`^\\w+-${process.version}-${process.arch}-lint\\.cache$`))]);
+    expect(caches(root).sort()).toEqual([...written, ...kept].sort());
+
+    plant(`0123456789abcdef-${process.version}-${process.arch}-lint.cache`, 2);
+    lint(root); // finds its cache: writes nothing, removes nothing
+    expect(caches(root)).toContain(`0123456789abcdef-${process.version}-${process.arch}-lint.cache`);
+  });
+
   it("uses no cache in a directory others can write to, and runs as well without one", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-cache-"));
     fs.mkdirSync(cacheDir(root), { mode: 0o777 });
