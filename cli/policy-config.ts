@@ -23,26 +23,30 @@ export class PolicyConfigError extends Error {}
  * CLI validates `--policy-pack-config` against it too), by Ajv, a complete JSON Schema validator,
  * so a keyword a rule adds to its schema is enforced here without a second copy of the rules.
  * Unlike the CLI, an option no schema names is an error: a misspelt option would silently do nothing.
- * Loaded and compiled on first use: that costs more than the rest of `lint`'s start, and a run
- * without a config file never needs it.
+ * Ajv is loaded on first use, and each policy's schema compiled the first time a file names that
+ * policy: loading and compiling cost more than the rest of `lint`'s start, a run without a config
+ * file never needs them, and a file names a few policies.
  */
-let compiled: ReadonlyMap<string, ValidateFunction> | undefined;
-function validators(): ReadonlyMap<string, ValidateFunction> {
-  if (!compiled) {
-    const { default: Ajv } = require("ajv") as typeof import("ajv");
-    const ajv = new Ajv({ strict: false, verbose: true });
-    compiled = new Map(
-      RULES.map((rule) => [
-        rule.id,
-        ajv.compile({
-          type: "object",
-          properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } },
-          additionalProperties: false,
-        }),
-      ]),
-    );
+let ajv: import("ajv").default | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(policy: string): ValidateFunction | undefined {
+  const rule = RULES.find((r) => r.id === policy);
+  if (!rule) return undefined;
+  let validate = compiled.get(policy);
+  if (!validate) {
+    if (!ajv) {
+      const { default: Ajv } = require("ajv") as typeof import("ajv");
+      ajv = new Ajv({ strict: false, verbose: true });
+    }
+    validate = ajv.compile({
+      type: "object",
+      properties: { ...rule.configSchema.properties, enforcementLevel: { enum: LEVELS } },
+      additionalProperties: false,
+    });
+    compiled.set(policy, validate);
   }
-  return compiled;
+  return validate;
 }
 
 export function readPolicyConfig(file: string): PolicyConfigFile {
@@ -61,10 +65,10 @@ export function validatePolicyConfig(parsed: unknown, file: string): PolicyConfi
     throw new PolicyConfigError(`${file}: expected an object keyed by policy name, e.g. {"probe-sanity": "mandatory"}`);
   }
   for (const [policy, value] of Object.entries(parsed)) {
-    const validate = validators().get(policy);
+    const validate = validatorFor(policy);
     if (!validate && policy !== "all")
       throw new PolicyConfigError(
-        `${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${[...validators().keys()].join(", ")}`,
+        `${file}: there is no policy "${policy}" in the crashguard pack; policies: all, ${RULES.map((r) => r.id).join(", ")}`,
       );
     const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
     if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
