@@ -24,9 +24,12 @@ const UNKNOWN_SENTINELS = new Set([
   "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
+const SENTINEL_LENGTH = 36;
+
 /** A value Pulumi cannot know during preview: rules neither pass nor fail on it. */
 export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
+  // Every sentinel is a UUID: the length test spares hashing each string the rules read.
+  return typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v);
 }
 
 /** Drops keys set to `undefined`, so `{ ...defaults, ...given }` keeps the default for them. */
