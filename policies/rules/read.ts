@@ -37,6 +37,14 @@ export function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/**
+ * `{ ...defaults, ...config }[key]` without building the merged object on every call: the
+ * configured value wherever the configuration sets the key (even to undefined), else the default.
+ */
+export function setting<C extends object, K extends keyof C>(config: C, key: K, fallback: C[K]): C[K] {
+  return Object.prototype.propertyIsEnumerable.call(config, key) ? config[key] : fallback;
+}
+
 /** Present means set to something other than null (a `livenessProbe:` with a null value is no probe). */
 export function isPresent(v: unknown): boolean {
   return v !== undefined && v !== null;

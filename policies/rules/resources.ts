@@ -190,9 +190,9 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
     const findings: Finding[] = [];
     if (isObject(template.podResources)) {
       // The platform's bounds and ratios are per container; the pod's totals are checked for validity and order only.
-      checkValues(findings, template, undefined, template.podResources, NO_BOUNDS);
+      checkValues({ template, c: undefined, findings }, template.podResources, NO_BOUNDS);
     }
-    for (const c of template.containers) checkValues(findings, template, c, field(c.spec, "resources"), config);
+    for (const c of template.containers) checkValues({ template, c, findings }, field(c.spec, "resources"), config);
     return findings;
   },
 };
@@ -200,20 +200,21 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
 const NO_BOUNDS: ResourceValuesConfig = Object.freeze({});
 
 /**
- * One `resources` block: a container's, or the pod's own (then `c` is undefined). Paths and
- * messages are built only for a finding: this runs on every container of every resource.
+ * Whose `resources` block is read: a container's, or the pod's own (then `c` is undefined), and
+ * where its findings go. Paths and messages are built only for a finding: this runs on every
+ * container of every resource.
  */
-function checkValues(
-  findings: Finding[],
-  template: PodTemplate,
-  c: ContainerRef | undefined,
-  resources: unknown,
-  cfg: ResourceValuesConfig,
-): void {
+interface Reading {
+  template: PodTemplate;
+  c: ContainerRef | undefined;
+  findings: Finding[];
+}
+
+function checkValues(at: Reading, resources: unknown, cfg: ResourceValuesConfig): void {
   const requests = field(resources, "requests");
   const limits = field(resources, "limits");
-  checkGroup(findings, template, c, requests, "requests");
-  checkGroup(findings, template, c, limits, "limits");
+  checkGroup(at, requests, "requests");
+  checkGroup(at, limits, "limits");
 
   if (isObject(limits)) {
     for (const name of Object.keys(limits)) {
@@ -221,40 +222,38 @@ function checkValues(
       const request = limit && accepted(requests, name);
       if (request && compareQuantities(limit, request) < 0) {
         report(
-          findings,
-          template,
-          c,
-          valuePath(template, c, "limits", name),
-          `${whose(c)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
+          at,
+          valuePath(at, "limits", name),
+          `${whose(at)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
           { limits: { [name]: request.text } },
         );
       }
     }
   }
 
-  checkRatio(findings, template, c, requests, limits, "memory", cfg.maxMemoryLimitToRequestRatio);
-  checkRatio(findings, template, c, requests, limits, "cpu", cfg.maxCpuLimitToRequestRatio);
-  checkBound(findings, template, c, requests, "requests", "cpu", cfg.minCpuRequest, "min");
-  checkBound(findings, template, c, requests, "requests", "memory", cfg.minMemoryRequest, "min");
-  checkBound(findings, template, c, limits, "limits", "cpu", cfg.maxCpuLimit, "max");
-  checkBound(findings, template, c, limits, "limits", "memory", cfg.maxMemoryLimit, "max");
+  checkRatio(at, requests, limits, "memory", cfg.maxMemoryLimitToRequestRatio);
+  checkRatio(at, requests, limits, "cpu", cfg.maxCpuLimitToRequestRatio);
+  checkBound(at, requests, "requests", "cpu", cfg.minCpuRequest, "min");
+  checkBound(at, requests, "requests", "memory", cfg.minMemoryRequest, "min");
+  checkBound(at, limits, "limits", "cpu", cfg.maxCpuLimit, "max");
+  checkBound(at, limits, "limits", "memory", cfg.maxMemoryLimit, "max");
 }
 
 /** Every value of `requests` or `limits` parses as a quantity and is not negative. */
-function checkGroup(findings: Finding[], template: PodTemplate, c: ContainerRef | undefined, group: unknown, key: "requests" | "limits"): void {
+function checkGroup(at: Reading, group: unknown, key: "requests" | "limits"): void {
   if (!isObject(group)) return;
   for (const name of Object.keys(group)) {
     const value = group[name];
     if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
     const q = parseQuantity(value);
     if (q.ok && q.quantity.nanos >= 0n) continue;
-    const path = valuePath(template, c, key, name);
+    const path = valuePath(at, key, name);
     if (!q.ok) {
-      report(findings, template, c, path, `${whose(c)}: ${path} is invalid: ${q.error}`, {
+      report(at, path, `${whose(at)}: ${path} is invalid: ${q.error}`, {
         [key]: { [name]: q.correction ?? suggestion(name, key) },
       });
     } else {
-      report(findings, template, c, path, `${whose(c)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, {
+      report(at, path, `${whose(at)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, {
         [key]: { [name]: suggestion(name, key) },
       });
     }
@@ -269,15 +268,7 @@ function accepted(group: unknown, name: string): Quantity | undefined {
   return q.ok && q.quantity.nanos >= 0n ? q.quantity : undefined;
 }
 
-function checkRatio(
-  findings: Finding[],
-  template: PodTemplate,
-  c: ContainerRef | undefined,
-  requests: unknown,
-  limits: unknown,
-  name: "memory" | "cpu",
-  max: number | undefined,
-): void {
+function checkRatio(at: Reading, requests: unknown, limits: unknown, name: "memory" | "cpu", max: number | undefined): void {
   if (max === undefined) return;
   const limit = accepted(limits, name);
   const request = accepted(requests, name);
@@ -285,19 +276,15 @@ function checkRatio(
   const r = quantityRatio(limit, request);
   if (r > max) {
     report(
-      findings,
-      template,
-      c,
-      valuePath(template, c, "limits", name),
-      `${whose(c)}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`,
+      at,
+      valuePath(at, "limits", name),
+      `${whose(at)}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`,
     );
   }
 }
 
 function checkBound(
-  findings: Finding[],
-  template: PodTemplate,
-  c: ContainerRef | undefined,
+  at: Reading,
   group: unknown,
   key: "requests" | "limits",
   name: "cpu" | "memory",
@@ -311,29 +298,27 @@ function checkBound(
   const cmp = compareQuantities(value, b.quantity);
   if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
     report(
-      findings,
-      template,
-      c,
-      valuePath(template, c, key, name),
-      `${whose(c)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
+      at,
+      valuePath(at, key, name),
+      `${whose(at)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
       { [key]: { [name]: bound } },
     );
   }
 }
 
-function report(findings: Finding[], template: PodTemplate, c: ContainerRef | undefined, path: string, message: string, fix?: unknown): void {
-  findings.push(
-    finding({ rule: "resource-values-valid", severity: "high", resource: template.resource, container: c?.name, path, message }, fix),
+function report(at: Reading, path: string, message: string, fix?: unknown): void {
+  at.findings.push(
+    finding({ rule: "resource-values-valid", severity: "high", resource: at.template.resource, container: at.c?.name, path, message }, fix),
   );
 }
 
-function whose(c: ContainerRef | undefined): string {
-  return c ? describeContainer(c) : "the pod";
+function whose(at: Reading): string {
+  return at.c ? describeContainer(at.c) : "the pod";
 }
 
 /** `<container or pod spec>.resources.<key>.<name>` */
-function valuePath(template: PodTemplate, c: ContainerRef | undefined, key: "requests" | "limits", name: string): string {
-  return join(join(join(c ? c.path : template.specPath, "resources"), key), name);
+function valuePath(at: Reading, key: "requests" | "limits", name: string): string {
+  return join(join(join(at.c ? at.c.path : at.template.specPath, "resources"), key), name);
 }
 
 function suggestion(name: string, key: "requests" | "limits"): string {
