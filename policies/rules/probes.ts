@@ -154,6 +154,10 @@ function probePath(c: ContainerRef, kind: ProbeKind): string {
   return join(c.path, kind);
 }
 
+function portPath(c: ContainerRef, kind: ProbeKind, handler: Handler): string {
+  return join(join(probePath(c, kind), handler), "port");
+}
+
 function checkContainerProbes(at: Reading, cfg: SanityConfig): void {
   const { template, c } = at;
   let livenessTimings: Timings | undefined;
@@ -260,13 +264,12 @@ function checkHandler(at: Reading, probe: Record<string, unknown>, kind: ProbeKi
   }
   const port = field(spec, "port");
   if (isUnknown(port)) return;
-  const portPath = () => join(join(probePath(c, kind), handler), "port");
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
     if (mayDeclare(c.spec, "name", port)) return; // ports unknown during preview: neither pass nor fail
     const declared = declaredPorts(c.spec);
     report(
       at,
-      portPath(),
+      portPath(c, kind, handler),
       `${describeContainer(c)}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
       namedPortFix(port, declared),
     );
@@ -276,7 +279,7 @@ function checkHandler(at: Reading, probe: Record<string, unknown>, kind: ProbeKi
   if (typeof num !== "number" || !Number.isInteger(num) || num < 1 || num > 65535) {
     report(
       at,
-      portPath(),
+      portPath(c, kind, handler),
       `${describeContainer(c)}: ${kind} port must be a port number 1-65535 or a declared port name, but is ${describeValue(port)}`,
     );
     return;
@@ -285,7 +288,7 @@ function checkHandler(at: Reading, probe: Record<string, unknown>, kind: ProbeKi
     // The kubelet probes a numbered port whether or not it is declared; this is documentation, not breakage.
     report(
       at,
-      portPath(),
+      portPath(c, kind, handler),
       `${describeContainer(c)}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
       { ports: [...declaredPorts(c.spec).entries, portEntry(c.spec, num, handler)] },
       "low",
