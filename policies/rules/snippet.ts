@@ -120,14 +120,13 @@ function push(r: Rendering, line: string): true {
   return true;
 }
 
-function isCollection(v: unknown): boolean {
+function isCollection(v: unknown): v is unknown[] | Record<string, unknown> {
   return Array.isArray(v) || isPlainObject(v);
 }
 
 /** An empty list, or a map whose values are all undefined (the library leaves those keys out). */
-function isEmptyCollection(v: unknown): boolean {
+function isEmptyCollection(v: unknown[] | Record<string, unknown>): boolean {
   if (Array.isArray(v)) return v.length === 0;
-  for (const k in v as Record<string, unknown>)
-    if (Object.hasOwn(v as object, k) && (v as Record<string, unknown>)[k] !== undefined) return false;
+  for (const k in v) if (Object.hasOwn(v, k) && v[k] !== undefined) return false;
   return true;
 }

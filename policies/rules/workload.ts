@@ -211,7 +211,8 @@ function expectObject(value: unknown, keys: readonly string[], c: ContainerRef, 
   }
 }
 
-// Paths are built only for a field that is wrong: this runs on every container of every resource.
+// The keys of the fields checkShape reads, made once: it runs on every container of every
+// resource, and joins them into a path only for a field that is wrong.
 const RESOURCES = ["resources"];
 const REQUESTS = ["resources", "requests"];
 const LIMITS = ["resources", "limits"];
