@@ -24,10 +24,12 @@ export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[]
   } catch (err) {
     return [unreadable(options.name ?? "object", "", err)];
   }
-  const findings: Finding[] = [];
   const selected = options.rules ? RULES.filter((r) => options.rules!.includes(r.id)) : RULES;
+  const config = options.config ?? NO_CONFIG;
+  if (templates.length === 1) return checkTemplate(templates[0], selected, config); // most objects hold one
+  const findings: Finding[] = [];
   // A loop, not push(...spread): spreading a huge array overflows the call stack.
-  for (const template of templates) for (const f of checkTemplate(template, selected, options.config ?? NO_CONFIG)) findings.push(f);
+  for (const template of templates) for (const f of checkTemplate(template, selected, config)) findings.push(f);
   return findings;
 }
 

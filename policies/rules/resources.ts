@@ -217,7 +217,8 @@ function checkValues(at: Reading, resources: unknown, cfg: ResourceValuesConfig)
   checkGroup(at, limits, "limits");
 
   if (isObject(limits)) {
-    for (const name of Object.keys(limits)) {
+    for (const name in limits) {
+      if (!Object.hasOwn(limits, name)) continue;
       const limit = accepted(limits, name);
       const request = limit && accepted(requests, name);
       if (request && compareQuantities(limit, request) < 0) {
@@ -242,7 +243,8 @@ function checkValues(at: Reading, resources: unknown, cfg: ResourceValuesConfig)
 /** Every value of `requests` or `limits` parses as a quantity and is not negative. */
 function checkGroup(at: Reading, group: unknown, key: "requests" | "limits"): void {
   if (!isObject(group)) return;
-  for (const name of Object.keys(group)) {
+  for (const name in group) {
+    if (!Object.hasOwn(group, name)) continue;
     const value = group[name];
     if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
     const q = parseQuantity(value);

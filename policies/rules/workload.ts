@@ -115,7 +115,21 @@ function emptyTemplate(
   specPath: string,
   partial: boolean,
 ): PodTemplate {
-  return { kind, name, namespace, resource, path, specPath, longRunning: true, partial, annotations: {}, containers: [], problems: [] };
+  // Every field present from the start, podResources too: one object shape for every template.
+  return {
+    kind,
+    name,
+    namespace,
+    resource,
+    path,
+    specPath,
+    longRunning: true,
+    partial,
+    annotations: {},
+    containers: [],
+    podResources: undefined,
+    problems: [],
+  };
 }
 
 /** Each workload's shape with the paths every template of its kind needs, spelled out once. */
