@@ -13,6 +13,9 @@ export interface CheckOptions extends TemplateOptions {
   rules?: readonly RuleId[];
 }
 
+// One object for "no configuration", so what a rule derives from its configuration can be remembered.
+const NO_CONFIG = Object.freeze({});
+
 /** Run the rules over every pod template in `obj`. Never throws. */
 export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[] {
   let templates: PodTemplate[];
@@ -21,15 +24,14 @@ export function checkObject(obj: unknown, options: CheckOptions = {}): Finding[]
   } catch (err) {
     return [unreadable(options.name ?? "object", "", err)];
   }
-  const findings: Finding[] = [];
   const selected = options.rules ? RULES.filter((r) => options.rules!.includes(r.id)) : RULES;
+  const config = options.config ?? NO_CONFIG;
+  if (templates.length === 1) return checkTemplate(templates[0], selected, config); // most objects hold one
+  const findings: Finding[] = [];
   // A loop, not push(...spread): spreading a huge array overflows the call stack.
-  for (const template of templates) for (const f of checkTemplate(template, selected, options.config ?? {})) findings.push(f);
+  for (const template of templates) for (const f of checkTemplate(template, selected, config)) findings.push(f);
   return findings;
 }
-
-// One object for "no configuration", so what a rule derives from its configuration can be remembered.
-const NO_CONFIG = Object.freeze({});
 
 export function checkTemplate(template: PodTemplate, rules: readonly Rule[], config: Configs): Finding[] {
   const findings: Finding[] = [];

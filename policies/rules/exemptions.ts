@@ -14,9 +14,12 @@ import type { PodTemplate, RuleId } from "./types";
 
 export interface Exemptions {
   /** Rule ids exempted with a reason. */
-  rules: Set<string>;
-  problems: string[];
+  rules: ReadonlySet<string>;
+  problems: readonly string[];
 }
+
+/** Most workloads carry no exemption, and every rule asks: one shared answer for them. */
+const NONE: Exemptions = Object.freeze({ rules: new Set<string>(), problems: Object.freeze([]) });
 
 /** Rules no annotation can switch off: they guard the exemptions and the reading of the spec itself. */
 const NOT_EXEMPTIBLE: RuleId[] = ["exemption-valid", "spec-readable"];
@@ -44,12 +47,26 @@ export function exemptionPattern(rule: RuleId): string {
   return `(?:^|;)${SPACE}*(?:${ID}${sep})*(?:${rule}|\\*)(?:${sep}${ID})*${SPACE}*:${REASON_START}`;
 }
 
+const REASON = new RegExp(`^${REASON_START}`);
+
+// Compiled once per rule id: the ids are the registry's, a handful.
+const exemptionRegExps = new Map<RuleId, RegExp>();
+
+function exemptionRegExp(rule: RuleId): RegExp {
+  let re = exemptionRegExps.get(rule);
+  if (!re) {
+    re = new RegExp(exemptionPattern(rule));
+    exemptionRegExps.set(rule, re);
+  }
+  return re;
+}
+
 export function parseExemptions(template: PodTemplate, known: readonly string[]): Exemptions {
-  const result: Exemptions = { rules: new Set(), problems: [] };
   const value = template.annotations[EXEMPT_ANNOTATION];
-  if (value === undefined) return result;
+  if (value === undefined) return NONE;
+  const result = { rules: new Set<string>(), problems: [] as string[] };
   const exemptible = known.filter((k) => !NOT_EXEMPTIBLE.includes(k as RuleId)) as RuleId[];
-  for (const id of exemptible) if (new RegExp(exemptionPattern(id)).test(value)) result.rules.add(id);
+  for (const id of exemptible) if (exemptionRegExp(id).test(value)) result.rules.add(id);
 
   const heads = [...value.matchAll(new RegExp(CLAUSE_HEAD, "g"))];
   const leading = value.slice(0, heads.length ? heads[0].index : value.length).trim();
@@ -57,7 +74,7 @@ export function parseExemptions(template: PodTemplate, known: readonly string[])
   heads.forEach((head, i) => {
     const ids = head[1].split(",").map((s) => s.trim());
     const reason = value.slice(head.index + head[0].length, i + 1 < heads.length ? heads[i + 1].index : value.length);
-    if (!new RegExp(`^${REASON_START}`).test(reason)) {
+    if (!REASON.test(reason)) {
       result.problems.push(noReason(ids.join(",")));
       return;
     }

@@ -28,7 +28,8 @@ export function isSecretValue(v: unknown): boolean {
 }
 
 export function handlerOf(probe: unknown): Handler | undefined {
-  return HANDLERS.find((h) => isPresent(field(probe, h)));
+  for (const h of HANDLERS) if (isPresent(field(probe, h))) return h;
+  return undefined;
 }
 
 /**
@@ -71,13 +72,37 @@ export function effectiveTimings(probe: unknown): Record<TimingKey, number> | un
 export function sameCheck(a: unknown, b: unknown): boolean {
   const handler = handlerOf(a);
   if (!handler || handlerOf(b) !== handler) return false;
-  const ta = effectiveTimings(a);
-  const tb = effectiveTimings(b);
+  for (const key of TIMING_KEYS) {
+    const ta = effectiveTiming(a, key);
+    if (ta === undefined || ta !== effectiveTiming(b, key)) return false;
+  }
+  const ha = field(a, handler);
+  const hb = field(b, handler);
   // Key order does not matter: `{port, path}` is the same check as `{path, port}`.
-  return (
-    ta !== undefined &&
-    tb !== undefined &&
-    TIMING_KEYS.every((k) => ta[k] === tb[k]) &&
-    isDeepStrictEqual(field(a, handler), field(b, handler))
-  );
+  return !differsInAField(ha, hb) && isDeepStrictEqual(ha, hb);
+}
+
+/** A timing as the kubelet would run it; undefined when it is unknown or malformed. */
+function effectiveTiming(probe: unknown, key: TimingKey): number | undefined {
+  const v = field(probe, key);
+  if (!isPresent(v)) return PROBE_DEFAULTS[key];
+  return typeof v === "number" ? v : undefined;
+}
+
+/**
+ * Two objects that certainly differ: one lacks a field of the other, or a field holds different
+ * scalars. Most liveness and readiness handlers differ in their path, and this answers at once
+ * where a full deep comparison would walk both.
+ */
+function differsInAField(a: unknown, b: unknown): boolean {
+  if (!isObject(a) || !isObject(b)) return false;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    if (!Object.hasOwn(b, k)) return true;
+    const x = a[k];
+    const y = b[k];
+    if (typeof x !== "object" && typeof y !== "object" && typeof x !== "function" && typeof y !== "function" && !Object.is(x, y))
+      return true;
+  }
+  return false;
 }

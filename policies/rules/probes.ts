@@ -4,10 +4,10 @@
  * timeout against a slow handler, or a kill before a slow app has started.
  */
 import type { ContainerRef, Finding, PodTemplate, ProbeRequiredConfig, ProbeSanityConfig, Rule } from "./types";
-import { describeValue, field, isObject, isPresent, isUnknown, join } from "./read";
+import { describeValue, field, isObject, isPresent, isUnknown, join, setting } from "./read";
 import { type ProbeKind, handlerFix, portEntry, probeFix, probeWith } from "./fixes";
 import { finding, note } from "./finding";
-import { HANDLERS, effectiveTimings, handlerOf, sameCheck } from "./handlers";
+import { HANDLERS, type Handler, effectiveTimings, handlerOf, sameCheck } from "./handlers";
 import { PROBE_DEFAULTS, RULE_DEFAULTS } from "./defaults";
 import { whileFailing, withoutLiveness, withoutReadiness } from "./consequences";
 import { describeContainer } from "./describe";
@@ -41,12 +41,13 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
     defaults: RULE_DEFAULTS[id],
     configSchema: { properties: requiredSchema },
     check(template: PodTemplate, config: ProbeRequiredConfig): Finding[] {
-      if (!template.longRunning || template.partial) return [];
-      const { includeSidecars } = { ...RULE_DEFAULTS[id], ...config };
-      return template.containers
-        .filter((c) => c.kind === "container" || (c.kind === "sidecar" && includeSidecars))
-        .filter((c) => !isPresent(field(c.spec, probe)))
-        .map((c) =>
+      const findings: Finding[] = [];
+      if (!template.longRunning || template.partial) return findings;
+      const includeSidecars = setting(config, "includeSidecars", RULE_DEFAULTS[id].includeSidecars);
+      for (const c of template.containers) {
+        if (!(c.kind === "container" || (c.kind === "sidecar" && includeSidecars))) continue;
+        if (isPresent(field(c.spec, probe))) continue;
+        findings.push(
           finding(
             {
               rule: id,
@@ -59,6 +60,8 @@ function probeRequired<Id extends "readiness-probe-required" | "liveness-probe-r
             probeFix(c, probe),
           ),
         );
+      }
+      return findings;
     },
   };
 }
@@ -116,101 +119,131 @@ export const probeSanity: Rule<"probe-sanity"> = {
     },
   },
   check(template, config) {
-    const cfg = { ...SANITY_DEFAULTS, ...config };
+    const cfg: SanityConfig = {
+      minStartupSeconds: setting(config, "minStartupSeconds", SANITY_DEFAULTS.minStartupSeconds),
+      requireDeclaredPort: setting(config, "requireDeclaredPort", SANITY_DEFAULTS.requireDeclaredPort),
+      forbidIdenticalLivenessReadiness: setting(
+        config,
+        "forbidIdenticalLivenessReadiness",
+        SANITY_DEFAULTS.forbidIdenticalLivenessReadiness,
+      ),
+    };
     const findings: Finding[] = [];
-    for (const c of template.containers) findings.push(...checkContainerProbes(template, c, cfg));
+    for (const c of template.containers) checkContainerProbes({ template, c, findings }, cfg);
     return findings;
   },
 };
 
-function checkContainerProbes(
-  template: PodTemplate,
-  c: ContainerRef,
-  cfg: Required<Omit<ProbeSanityConfig, "excludeNamespaces">>,
-): Finding[] {
-  const findings: Finding[] = [];
-  const report: Report = (path, message, fix, severity = "medium") =>
-    findings.push(finding({ rule: "probe-sanity", severity, resource: template.resource, container: c.name, path, message }, fix));
-  const who = describeContainer(c);
+type SanityConfig = Omit<ProbeSanityConfig, "excludeNamespaces">;
 
+/**
+ * The container probe-sanity is reading, and where its findings go. Paths and the container's
+ * description are built only for a finding: this runs on every container of every resource.
+ */
+interface Reading {
+  template: PodTemplate;
+  c: ContainerRef;
+  findings: Finding[];
+}
+
+function report(at: Reading, path: string, message: string, fix?: unknown, severity: Finding["severity"] = "medium"): void {
+  at.findings.push(finding({ rule: "probe-sanity", severity, resource: at.template.resource, container: at.c.name, path, message }, fix));
+}
+
+function probePath(c: ContainerRef, kind: ProbeKind): string {
+  return join(c.path, kind);
+}
+
+function portPath(c: ContainerRef, kind: ProbeKind, handler: Handler): string {
+  return join(join(probePath(c, kind), handler), "port");
+}
+
+function checkContainerProbes(at: Reading, cfg: SanityConfig): void {
+  const { template, c } = at;
+  let livenessTimings: Timings | undefined;
   for (const kind of PROBE_KINDS) {
     const probe = field(c.spec, kind);
-    const path = join(c.path, kind);
     if (!isObject(probe)) continue;
     if (c.kind === "init") {
       report(
-        path,
-        `${who} has a ${kind}, but plain init containers run to completion and the API server rejects probes on them; remove it, or make the container a sidecar with restartPolicy: Always`,
+        at,
+        probePath(c, kind),
+        `${describeContainer(c)} has a ${kind}, but plain init containers run to completion and the API server rejects probes on them; remove it, or make the container a sidecar with restartPolicy: Always`,
       );
       continue;
     }
-    checkHandler(probe, kind, path, template, c, cfg, report);
-    const timing = readTimings(probe, path, report);
+    checkHandler(at, probe, kind, cfg);
+    const timing = readTimings(at, probe, kind);
+    if (kind === "livenessProbe") livenessTimings = timing;
     if (timing.timeoutSeconds !== undefined && timing.periodSeconds !== undefined && timing.timeoutSeconds >= timing.periodSeconds) {
       report(
-        join(path, "timeoutSeconds"),
-        `${who}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}); the kubelet runs one check at a time, so a slow check takes the whole period and the next starts late — the probe runs less often than periodSeconds says, and failures take up to failureThreshold × ${timing.timeoutSeconds}s to act on`,
+        at,
+        join(probePath(c, kind), "timeoutSeconds"),
+        `${describeContainer(c)}: ${kind} timeoutSeconds (${timing.timeoutSeconds}) is not below periodSeconds (${timing.periodSeconds}); the kubelet runs one check at a time, so a slow check takes the whole period and the next starts late — the probe runs less often than periodSeconds says, and failures take up to failureThreshold × ${timing.timeoutSeconds}s to act on`,
         probeWith(c, kind, { periodSeconds: timing.timeoutSeconds + 1 }),
       );
     }
     if (kind !== "readinessProbe" && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
       report(
-        join(path, "successThreshold"),
-        `${who}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`,
+        at,
+        join(probePath(c, kind), "successThreshold"),
+        `${describeContainer(c)}: ${kind} successThreshold must be 1 (it is ${timing.successThreshold}); the API server rejects anything else`,
         probeWith(c, kind, { successThreshold: 1 }),
       );
     }
   }
-  if (c.kind === "init") return findings;
+  if (c.kind === "init") return;
 
   const liveness = field(c.spec, "livenessProbe");
   const readiness = field(c.spec, "readinessProbe");
   if (cfg.forbidIdenticalLivenessReadiness && sameCheck(liveness, readiness)) {
     const handler = handlerOf(liveness)!;
     report(
-      join(join(c.path, "livenessProbe"), handler),
-      `${who}: livenessProbe uses the same ${handler} check as readinessProbe, with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
+      at,
+      join(probePath(c, "livenessProbe"), handler),
+      `${describeContainer(c)}: livenessProbe uses the same ${handler} check as readinessProbe, with the same timings, so a pod that is merely busy or waiting on a dependency is restarted at the very moment it is taken out of rotation; give liveness more patience than readiness`,
       probeWith(c, "livenessProbe", { failureThreshold: effectiveTimings(readiness)!.failureThreshold * 2 }),
     );
   }
-  if (isObject(liveness) && !isPresent(field(c.spec, "startupProbe"))) {
-    const t = readTimings(liveness, "", () => undefined);
+  if (livenessTimings && !isPresent(field(c.spec, "startupProbe"))) {
+    const t = livenessTimings;
     if (t.initialDelaySeconds !== undefined && t.failureThreshold !== undefined && t.periodSeconds !== undefined) {
       const grace = t.initialDelaySeconds + t.failureThreshold * t.periodSeconds;
-      if (grace < cfg.minStartupSeconds) {
+      if (cfg.minStartupSeconds !== undefined && grace < cfg.minStartupSeconds) {
         report(
-          join(c.path, "livenessProbe"),
-          `${who}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up: ${whileFailing(template, c, "livenessProbe")}; add a startupProbe with the same check`,
+          at,
+          probePath(c, "livenessProbe"),
+          `${describeContainer(c)}: livenessProbe can kill the container ${grace}s after it starts (initialDelaySeconds ${t.initialDelaySeconds} + failureThreshold ${t.failureThreshold} × periodSeconds ${t.periodSeconds}), before an app that needs ${cfg.minStartupSeconds}s is up: ${whileFailing(template, c, "livenessProbe")}; add a startupProbe with the same check`,
           probeFix(c, "startupProbe"),
         );
       }
     }
   }
-  return findings;
 }
 
-type Report = (path: string, message: string, fix?: unknown, severity?: Finding["severity"]) => void;
-
-function checkHandler(
-  probe: Record<string, unknown>,
-  kind: ProbeKind,
-  path: string,
-  template: PodTemplate,
-  c: ContainerRef,
-  cfg: { requireDeclaredPort: boolean },
-  report: Report,
-): void {
-  const who = describeContainer(c);
-  const present = HANDLERS.filter((h) => isPresent(field(probe, h)));
-  if (present.length === 0) {
-    report(path, `${who}: ${kind} has no handler; set exactly one of exec, httpGet, tcpSocket or grpc`, handlerFix(c, kind));
+function checkHandler(at: Reading, probe: Record<string, unknown>, kind: ProbeKind, cfg: SanityConfig): void {
+  const { template, c } = at;
+  let handler: Handler | undefined;
+  let handlers = 0;
+  for (const h of HANDLERS) {
+    if (!isPresent(field(probe, h))) continue;
+    handler ??= h;
+    handlers++;
+  }
+  if (handler === undefined) {
+    report(
+      at,
+      probePath(c, kind),
+      `${describeContainer(c)}: ${kind} has no handler; set exactly one of exec, httpGet, tcpSocket or grpc`,
+      handlerFix(c, kind),
+    );
     return;
   }
-  if (present.length > 1) {
-    report(path, `${who}: ${kind} sets ${present.join(" and ")}; a probe takes exactly one handler`);
+  if (handlers > 1) {
+    const present = HANDLERS.filter((h) => isPresent(field(probe, h)));
+    report(at, probePath(c, kind), `${describeContainer(c)}: ${kind} sets ${present.join(" and ")}; a probe takes exactly one handler`);
     return;
   }
-  const handler = present[0];
   const spec = field(probe, handler);
   if (isUnknown(spec)) return;
   if (handler === "exec") {
@@ -219,8 +252,9 @@ function checkHandler(
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== "string") || command[0] === "") {
       // The command is not repeated: it may carry a credential, and its value is not the point.
       report(
-        join(join(path, "exec"), "command"),
-        `${who}: ${kind}.exec.command must be a non-empty list of strings, but is ${Array.isArray(command) ? (command.length === 0 ? "an empty list" : "a list with an empty or non-string entry") : typeof command === "string" ? "a single string" : describeValue(command)}`,
+        at,
+        join(join(probePath(c, kind), "exec"), "command"),
+        `${describeContainer(c)}: ${kind}.exec.command must be a non-empty list of strings, but is ${Array.isArray(command) ? (command.length === 0 ? "an empty list" : "a list with an empty or non-string entry") : typeof command === "string" ? "a single string" : describeValue(command)}`,
         note(
           `decide the command that exits 0 when the container is ${kind === "readinessProbe" ? "ready" : "healthy"}, written as a list: command: ["/path/to/check", "arg"]`,
         ),
@@ -229,32 +263,49 @@ function checkHandler(
     return;
   }
   const port = field(spec, "port");
-  const portPath = join(join(path, handler), "port");
   if (isUnknown(port)) return;
-  const declared = declaredPorts(c.spec);
   if (typeof port === "string" && !/^[0-9]+$/.test(port)) {
-    if (declared.unknown || declared.names.has(port)) return; // ports unknown during preview: neither pass nor fail
+    if (mayDeclare(c.spec, "name", port)) return; // ports unknown during preview: neither pass nor fail
+    const declared = declaredPorts(c.spec);
     report(
-      portPath,
-      `${who}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
+      at,
+      portPath(c, kind, handler),
+      `${describeContainer(c)}: ${kind} uses port "${port}", but the container declares no port by that name${declared.names.size ? ` (it has: ${[...declared.names].join(", ")})` : ""}, so the check always fails: ${whileFailing(template, c, kind)}`,
       namedPortFix(port, declared),
     );
     return;
   }
   const num = typeof port === "string" ? Number(port) : port;
   if (typeof num !== "number" || !Number.isInteger(num) || num < 1 || num > 65535) {
-    report(portPath, `${who}: ${kind} port must be a port number 1-65535 or a declared port name, but is ${describeValue(port)}`);
+    report(
+      at,
+      portPath(c, kind, handler),
+      `${describeContainer(c)}: ${kind} port must be a port number 1-65535 or a declared port name, but is ${describeValue(port)}`,
+    );
     return;
   }
-  if (cfg.requireDeclaredPort && !declared.unknown && !declared.numbers.has(num)) {
+  if (cfg.requireDeclaredPort && !mayDeclare(c.spec, "containerPort", num)) {
     // The kubelet probes a numbered port whether or not it is declared; this is documentation, not breakage.
     report(
-      portPath,
-      `${who}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
-      { ports: [...declared.entries, portEntry(c.spec, num, handler)] },
+      at,
+      portPath(c, kind, handler),
+      `${describeContainer(c)}: ${kind} probes port ${num}, which the container does not list in ports; the kubelet probes it anyway, but declaring it documents where the app listens and lets Services and network policies name it`,
+      { ports: [...declaredPorts(c.spec).entries, portEntry(c.spec, num, handler)] },
       "low",
     );
   }
+}
+
+/** The container declares a port whose `key` is `value`, or its ports are not known yet, so it may. */
+function mayDeclare(container: unknown, key: "name" | "containerPort", value: string | number): boolean {
+  const ports = field(container, "ports");
+  if (isUnknown(ports)) return true;
+  if (!Array.isArray(ports)) return false;
+  for (const p of ports) {
+    if (isUnknown(p) || isUnknown(field(p, "name")) || isUnknown(field(p, "containerPort"))) return true;
+    if (field(p, key) === value) return true;
+  }
+  return false;
 }
 
 /**
@@ -296,7 +347,7 @@ type Timings = Partial<Record<keyof typeof PROBE_DEFAULTS, number>>;
 /** Each timing, defaulted as kubelet would; a malformed one is reported and left undefined. */
 const TIMING_DEFAULTS = Object.entries(PROBE_DEFAULTS) as Array<[keyof typeof PROBE_DEFAULTS, number]>;
 
-function readTimings(probe: Record<string, unknown>, path: string, report: Report): Timings {
+function readTimings(at: Reading, probe: Record<string, unknown>, kind: ProbeKind): Timings {
   const out: Timings = {};
   for (const [key, fallback] of TIMING_DEFAULTS) {
     const v = field(probe, key);
@@ -308,17 +359,13 @@ function readTimings(probe: Record<string, unknown>, path: string, report: Repor
     const min = key === "initialDelaySeconds" ? 0 : 1;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
       report(
-        join(path, key),
-        `${lastKey(path)}.${key} must be a whole number ${min === 0 ? "of 0 or more" : "of 1 or more"}, but is ${describeValue(v)}`,
+        at,
+        join(probePath(at.c, kind), key),
+        `${kind}.${key} must be a whole number ${min === 0 ? "of 0 or more" : "of 1 or more"}, but is ${describeValue(v)}`,
       );
       continue;
     }
     out[key] = v;
   }
   return out;
-}
-
-function lastKey(path: string): string {
-  const m = /([A-Za-z]+)$/.exec(path);
-  return m ? m[1] : path;
 }

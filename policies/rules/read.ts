@@ -24,14 +24,25 @@ const UNKNOWN_SENTINELS = new Set([
   "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
+const SENTINEL_LENGTH = 36;
+
 /** A value Pulumi cannot know during preview: rules neither pass nor fail on it. */
 export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
+  // Every sentinel is a UUID: the length test spares hashing each string the rules read.
+  return typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v);
 }
 
 /** Drops keys set to `undefined`, so `{ ...defaults, ...given }` keeps the default for them. */
 export function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * `{ ...defaults, ...config }[key]` without building the merged object on every call: the
+ * configured value wherever the configuration sets the key (even to undefined), else the default.
+ */
+export function setting<C extends object, K extends keyof C>(config: C, key: K, fallback: C[K]): C[K] {
+  return Object.prototype.propertyIsEnumerable.call(config, key) ? config[key] : fallback;
 }
 
 /** Present means set to something other than null (a `livenessProbe:` with a null value is no probe). */

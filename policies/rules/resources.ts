@@ -67,8 +67,10 @@ export const resourcesRequired: Rule<"resources-required"> = {
     const needs = needsFor(wanted);
     const findings: Finding[] = [];
     for (const c of template.containers) {
-      const missing = needs.filter((n) => isMissing(c, n));
-      if (missing.length === 0) continue;
+      const resources = field(c.spec, "resources");
+      let missing: Need[] | undefined;
+      for (const n of needs) if (!covers(resources, n.key, n.resource)) (missing ??= []).push(n);
+      if (!missing) continue;
       const resourcesPath = join(c.path, "resources");
       const path = missing.length === 1 ? join(join(resourcesPath, missing[0].key), missing[0].resource) : resourcesPath;
       findings.push(
@@ -141,12 +143,7 @@ export function notCoveredByPod(wanted: ResourceValuesToFill, podResources: unkn
   return { requests: keep("requests"), limits: keep("limits") };
 }
 
-/** Missing, or zero (which Kubernetes treats as not asking for anything). */
-function isMissing(c: ContainerRef, need: Need): boolean {
-  return !covers(field(c.spec, "resources"), need.key, need.resource);
-}
-
-/** `resources` (a container's or the pod's) sets a non-zero value for this request or limit. */
+/** `resources` (a container's or the pod's) sets a non-zero value for this request or limit: not missing, not zero (which Kubernetes treats as not asking for anything). */
 function covers(resources: unknown, key: "requests" | "limits", resource: string): boolean {
   if (!isPresent(resources)) return false;
   if (isUnknown(resources)) return true;
@@ -190,110 +187,140 @@ export const resourceValuesValid: Rule<"resource-values-valid"> = {
     },
   },
   check(template, config) {
-    const cfg = { ...RULE_DEFAULTS["resource-values-valid"], ...config };
     const findings: Finding[] = [];
     if (isObject(template.podResources)) {
       // The platform's bounds and ratios are per container; the pod's totals are checked for validity and order only.
-      findings.push(
-        ...checkValues(template, { who: "the pod", resources: template.podResources, base: join(template.specPath, "resources") }, {}),
-      );
+      checkValues({ template, c: undefined, findings }, template.podResources, NO_BOUNDS);
     }
-    for (const c of template.containers) {
-      findings.push(
-        ...checkValues(
-          template,
-          { who: describeContainer(c), container: c.name, resources: field(c.spec, "resources"), base: join(c.path, "resources") },
-          cfg,
-        ),
-      );
-    }
+    for (const c of template.containers) checkValues({ template, c, findings }, field(c.spec, "resources"), config);
     return findings;
   },
 };
 
-/** Whose `resources` block is checked: a container's, or the pod's own (then `container` is unset). */
-interface ResourcesAt {
-  who: string;
-  container?: string;
-  resources: unknown;
-  base: string;
+const NO_BOUNDS: ResourceValuesConfig = Object.freeze({});
+
+/**
+ * Whose `resources` block is read: a container's, or the pod's own (then `c` is undefined), and
+ * where its findings go. Paths and messages are built only for a finding: this runs on every
+ * container of every resource.
+ */
+interface Reading {
+  template: PodTemplate;
+  c: ContainerRef | undefined;
+  findings: Finding[];
 }
 
-function checkValues(template: PodTemplate, at: ResourcesAt, cfg: ResourceValuesConfig): Finding[] {
-  const findings: Finding[] = [];
-  const report = (path: string, message: string, fix?: unknown) =>
-    findings.push(
-      finding(
-        { rule: "resource-values-valid", severity: "high", resource: template.resource, container: at.container, path, message },
-        fix,
-      ),
-    );
-  const { resources, base, who } = at;
-  const parsed: Record<"requests" | "limits", Record<string, Quantity>> = { requests: {}, limits: {} };
+function checkValues(at: Reading, resources: unknown, cfg: ResourceValuesConfig): void {
+  const requests = field(resources, "requests");
+  const limits = field(resources, "limits");
+  checkGroup(at, requests, "requests");
+  checkGroup(at, limits, "limits");
 
-  for (const key of ["requests", "limits"] as const) {
-    const group = field(resources, key);
-    if (!isObject(group)) continue;
-    for (const [name, value] of Object.entries(group)) {
-      if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
-      const path = join(join(base, key), name);
-      const q = parseQuantity(value);
-      if (!q.ok) {
-        report(path, `${who}: ${path} is invalid: ${q.error}`, { [key]: { [name]: q.correction ?? suggestion(name, key) } });
-      } else if (q.quantity.nanos < 0n) {
-        report(path, `${who}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, {
-          [key]: { [name]: suggestion(name, key) },
-        });
-      } else {
-        parsed[key][name] = q.quantity;
+  if (isObject(limits)) {
+    for (const name in limits) {
+      if (!Object.hasOwn(limits, name)) continue;
+      const limit = accepted(limits, name);
+      const request = limit && accepted(requests, name);
+      if (request && compareQuantities(limit, request) < 0) {
+        report(
+          at,
+          valuePath(at, "limits", name),
+          `${whose(at)}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
+          { limits: { [name]: request.text } },
+        );
       }
     }
   }
 
-  for (const [name, limit] of Object.entries(parsed.limits)) {
-    const request = parsed.requests[name];
-    if (request && compareQuantities(limit, request) < 0) {
-      report(
-        join(join(base, "limits"), name),
-        `${who}: ${name} limit ${limit.text} is below its request ${request.text}; the API server rejects this`,
-        { limits: { [name]: request.text } },
-      );
+  checkRatio(at, requests, limits, "memory", cfg.maxMemoryLimitToRequestRatio);
+  checkRatio(at, requests, limits, "cpu", cfg.maxCpuLimitToRequestRatio);
+  checkBound(at, requests, "requests", "cpu", cfg.minCpuRequest, "min");
+  checkBound(at, requests, "requests", "memory", cfg.minMemoryRequest, "min");
+  checkBound(at, limits, "limits", "cpu", cfg.maxCpuLimit, "max");
+  checkBound(at, limits, "limits", "memory", cfg.maxMemoryLimit, "max");
+}
+
+/** Every value of `requests` or `limits` parses as a quantity and is not negative. */
+function checkGroup(at: Reading, group: unknown, key: "requests" | "limits"): void {
+  if (!isObject(group)) return;
+  for (const name in group) {
+    if (!Object.hasOwn(group, name)) continue;
+    const value = group[name];
+    if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) continue; // what cannot be read without revealing it is not judged
+    const q = parseQuantity(value);
+    if (q.ok && q.quantity.nanos >= 0n) continue;
+    const path = valuePath(at, key, name);
+    if (!q.ok) {
+      report(at, path, `${whose(at)}: ${path} is invalid: ${q.error}`, {
+        [key]: { [name]: q.correction ?? suggestion(name, key) },
+      });
+    } else {
+      report(at, path, `${whose(at)}: ${path} is negative (${q.quantity.text}); resource amounts must be zero or more`, {
+        [key]: { [name]: suggestion(name, key) },
+      });
     }
   }
+}
 
-  const ratio = (name: "memory" | "cpu", max: number | undefined) => {
-    const limit = parsed.limits[name];
-    const request = parsed.requests[name];
-    if (max === undefined || !limit || !request || request.nanos === 0n) return;
-    const r = quantityRatio(limit, request);
-    if (r > max) {
-      report(
-        join(join(base, "limits"), name),
-        `${who}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`,
-      );
-    }
-  };
-  ratio("memory", cfg.maxMemoryLimitToRequestRatio);
-  ratio("cpu", cfg.maxCpuLimitToRequestRatio);
+/** The value at `group[name]` as a quantity, where it is one checkGroup accepts. */
+function accepted(group: unknown, name: string): Quantity | undefined {
+  const value = field(group, name);
+  if (!isPresent(value) || isUnknown(value) || isSecretValue(value)) return undefined;
+  const q = parseQuantity(value);
+  return q.ok && q.quantity.nanos >= 0n ? q.quantity : undefined;
+}
 
-  const bound = (key: "requests" | "limits", name: "cpu" | "memory", bound: string | undefined, dir: "min" | "max") => {
-    const value = parsed[key][name];
-    const b = bound === undefined ? undefined : parseQuantity(bound);
-    if (!value || !b?.ok) return;
-    const cmp = compareQuantities(value, b.quantity);
-    if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
-      report(
-        join(join(base, key), name),
-        `${who}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
-        { [key]: { [name]: bound } },
-      );
-    }
-  };
-  bound("requests", "cpu", cfg.minCpuRequest, "min");
-  bound("requests", "memory", cfg.minMemoryRequest, "min");
-  bound("limits", "cpu", cfg.maxCpuLimit, "max");
-  bound("limits", "memory", cfg.maxMemoryLimit, "max");
-  return findings;
+function checkRatio(at: Reading, requests: unknown, limits: unknown, name: "memory" | "cpu", max: number | undefined): void {
+  if (max === undefined) return;
+  const limit = accepted(limits, name);
+  const request = accepted(requests, name);
+  if (!limit || !request || request.nanos === 0n) return;
+  const r = quantityRatio(limit, request);
+  if (r > max) {
+    report(
+      at,
+      valuePath(at, "limits", name),
+      `${whose(at)}: ${name} limit ${limit.text} is ${r.toFixed(2)}× its request ${request.text}; at most ${max}× is allowed, or the node overcommits and evicts under pressure`,
+    );
+  }
+}
+
+function checkBound(
+  at: Reading,
+  group: unknown,
+  key: "requests" | "limits",
+  name: "cpu" | "memory",
+  bound: string | undefined,
+  dir: "min" | "max",
+): void {
+  if (bound === undefined) return;
+  const value = accepted(group, name);
+  const b = parseQuantity(bound);
+  if (!value || !b.ok) return;
+  const cmp = compareQuantities(value, b.quantity);
+  if ((dir === "min" && cmp < 0) || (dir === "max" && cmp > 0)) {
+    report(
+      at,
+      valuePath(at, key, name),
+      `${whose(at)}: ${name} ${key === "requests" ? "request" : "limit"} ${value.text} is ${dir === "min" ? "below the minimum" : "above the maximum"} ${bound} this platform allows`,
+      { [key]: { [name]: bound } },
+    );
+  }
+}
+
+function report(at: Reading, path: string, message: string, fix?: unknown): void {
+  at.findings.push(
+    finding({ rule: "resource-values-valid", severity: "high", resource: at.template.resource, container: at.c?.name, path, message }, fix),
+  );
+}
+
+function whose(at: Reading): string {
+  return at.c ? describeContainer(at.c) : "the pod";
+}
+
+/** `<container or pod spec>.resources.<key>.<name>` */
+function valuePath(at: Reading, key: "requests" | "limits", name: string): string {
+  return join(join(join(at.c ? at.c.path : at.template.specPath, "resources"), key), name);
 }
 
 function suggestion(name: string, key: "requests" | "limits"): string {

@@ -14,13 +14,14 @@ export type Replacer = (value: unknown) => unknown;
 
 interface Rendering {
   replace: Replacer;
-  lines: string[];
-  seen: Set<object>;
+  text: string;
+  /** Collections laid out so far: the library anchors one met twice. */
+  seen: object[] | Set<object>;
 }
 
 export function yamlText(value: unknown, replace: Replacer): string {
-  const r: Rendering = { replace, lines: [], seen: new Set() };
-  if (layout(replace(value), "", r)) return r.lines.join("\n");
+  const r: Rendering = { replace, text: "", seen: [] };
+  if (layout(replace(value), "", "", r)) return r.text;
   return stringify(value, (_key, v) => replace(v), { lineWidth: 0 }).trimEnd();
 }
 
@@ -51,63 +52,81 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Appends the block lines of `value` (already replaced) at `indent`; false where the library's
- * own rendering is needed. The first line of a collection is left for the caller to prefix.
+ * Appends the block lines of `value` (already replaced) at `indent`, its first line starting with
+ * `first` instead (a list item's dash); false where the library's own rendering is needed.
  */
-function layout(value: unknown, indent: string, r: Rendering): boolean {
-  const { lines, seen } = r;
+function layout(value: unknown, indent: string, first: string, r: Rendering): boolean {
   if (Array.isArray(value)) {
-    if (seen.has(value)) return false;
-    seen.add(value);
-    if (value.length === 0) return push(lines, `${indent}[]`);
+    if (!firstMeeting(r, value)) return false;
+    if (value.length === 0) return push(r, `${first}[]`);
+    const nested = `${indent}  `;
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) return false;
-      if (!child(value[i], `${indent}- `, `${indent}  `, true, r)) return false;
+      // A list item: `- item`, a nested collection starting on the dash's line.
+      const dash = `${i === 0 ? first : indent}- `;
+      const v = r.replace(value[i]);
+      if (isCollection(v) && !isEmptyCollection(v)) {
+        if (!layout(v, nested, dash, r)) return false;
+      } else if (!scalarLine(v, dash, r)) return false;
     }
     return true;
   }
   if (isPlainObject(value)) {
-    if (seen.has(value)) return false;
-    seen.add(value);
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (keys.length === 0) return push(lines, `${indent}{}`);
-    for (const k of keys) {
+    if (!firstMeeting(r, value)) return false;
+    const nested = `${indent}  `;
+    let keys = 0;
+    for (const k in value) {
+      if (!Object.hasOwn(value, k) || value[k] === undefined) continue;
       const keyText = scalarText(k);
-      if (keyText === null || !child(value[k], `${indent}${keyText}: `, `${indent}  `, false, r)) return false;
+      if (keyText === null) return false;
+      // A map's value: `key: value`, or `key:` above a nested collection, lists indented under their key.
+      const head = `${keys++ === 0 ? first : indent}${keyText}:`;
+      const v = r.replace(value[k]);
+      if (isCollection(v) && !isEmptyCollection(v)) {
+        push(r, head);
+        if (!layout(v, nested, nested, r)) return false;
+      } else if (!scalarLine(v, `${head} `, r)) return false;
     }
-    return true;
+    return keys > 0 || push(r, `${first}{}`);
   }
-  const text = scalarText(value);
-  return text !== null && push(lines, `${indent}${text}`);
+  return scalarLine(value, first, r);
 }
 
-function push(lines: string[], line: string): true {
-  lines.push(line);
+/** `prefix` followed by a scalar or an empty collection; false for what only the library can write. */
+function scalarLine(v: unknown, prefix: string, r: Rendering): boolean {
+  if (Array.isArray(v)) return push(r, `${prefix}[]`);
+  if (isPlainObject(v)) return push(r, `${prefix}{}`);
+  const text = scalarText(v);
+  return text !== null && push(r, `${prefix}${text}`);
+}
+
+/** False for a collection laid out before. A fix holds a few, so a list serves until there are many. */
+function firstMeeting(r: Rendering, value: object): boolean {
+  if (r.seen instanceof Set) {
+    if (r.seen.has(value)) return false;
+    r.seen.add(value);
+    return true;
+  }
+  if (r.seen.includes(value)) return false;
+  r.seen.push(value);
+  if (r.seen.length > MAX_LISTED) r.seen = new Set(r.seen);
   return true;
 }
 
-/**
- * A map's value (`key: value`, or `key:` above a nested collection, lists indented under their key)
- * or a list's item (`- item`, a nested collection starting on the dash's line).
- */
-function child(raw: unknown, prefix: string, nestedIndent: string, nestedOnSameLine: boolean, r: Rendering): boolean {
-  const { lines } = r;
-  const v = r.replace(raw);
-  if (isEmptyCollection(v)) return push(lines, `${prefix}${Array.isArray(v) ? "[]" : "{}"}`);
-  if (Array.isArray(v) || isPlainObject(v)) {
-    if (!nestedOnSameLine) {
-      lines.push(prefix.trimEnd());
-      return layout(v, nestedIndent, r);
-    }
-    const start = lines.length;
-    if (!layout(v, nestedIndent, r)) return false;
-    lines[start] = prefix + lines[start].slice(nestedIndent.length);
-    return true;
-  }
-  const text = scalarText(v);
-  return text !== null && push(lines, `${prefix}${text}`);
+const MAX_LISTED = 16;
+
+function push(r: Rendering, line: string): true {
+  r.text = r.text === "" ? line : `${r.text}\n${line}`;
+  return true;
 }
 
-function isEmptyCollection(v: unknown): boolean {
-  return Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).every((k) => v[k] === undefined);
+function isCollection(v: unknown): v is unknown[] | Record<string, unknown> {
+  return Array.isArray(v) || isPlainObject(v);
+}
+
+/** An empty list, or a map whose values are all undefined (the library leaves those keys out). */
+function isEmptyCollection(v: unknown[] | Record<string, unknown>): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (Object.hasOwn(v, k) && v[k] !== undefined) return false;
+  return true;
 }

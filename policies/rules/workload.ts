@@ -54,7 +54,8 @@ export interface TemplateOptions {
 export function podTemplates(obj: unknown, options: TemplateOptions = {}): PodTemplate[] {
   const out: PodTemplate[] = [];
   const parsed = options.typeToken ? parseTypeToken(options.typeToken) : undefined;
-  const kind = typeof field(obj, "kind") === "string" ? (field(obj, "kind") as string) : parsed?.kind;
+  const ownKind = field(obj, "kind");
+  const kind = typeof ownKind === "string" ? ownKind : parsed?.kind;
   const partial = parsed?.partial ?? false;
   if (parsed?.list || kind?.endsWith("List")) {
     collectList(obj, partial, options.name, out);
@@ -114,7 +115,21 @@ function emptyTemplate(
   specPath: string,
   partial: boolean,
 ): PodTemplate {
-  return { kind, name, namespace, resource, path, specPath, longRunning: true, partial, annotations: {}, containers: [], problems: [] };
+  // Every field present from the start, podResources too: one object shape for every template.
+  return {
+    kind,
+    name,
+    namespace,
+    resource,
+    path,
+    specPath,
+    longRunning: true,
+    partial,
+    annotations: {},
+    containers: [],
+    podResources: undefined,
+    problems: [],
+  };
 }
 
 /** Each workload's shape with the paths every template of its kind needs, spelled out once. */
@@ -136,7 +151,8 @@ function collect(obj: unknown, kind: string, path: string, partial: boolean, fal
   template.longRunning = shape.longRunning;
   // The pod template's own metadata sits beside its spec; the owner's annotations win.
   const podMetadata = kind === "Pod" ? undefined : field(walk(obj, shape.podPath), "metadata");
-  Object.assign(template.annotations, stringMap(field(podMetadata, "annotations")), stringMap(field(metadata, "annotations")));
+  copyStrings(field(podMetadata, "annotations"), template.annotations);
+  copyStrings(field(metadata, "annotations"), template.annotations);
 
   let spec: unknown = obj;
   for (let i = 0; i < shape.specPath.length; i++) {
@@ -184,34 +200,45 @@ function readContainers(spec: Obj, template: PodTemplate, key: "containers" | "i
       message: `${path} lists ${list.length} containers; crashguard reads the first ${MAX_CONTAINERS} and checked none of the other ${list.length - MAX_CONTAINERS}`,
     });
   }
-  list.slice(0, MAX_CONTAINERS).forEach((c, i) => {
+  const count = Math.min(list.length, MAX_CONTAINERS);
+  for (let i = 0; i < count; i++) {
+    if (!(i in list)) continue; // a hole in a sparse list is no container
+    const c: unknown = list[i];
     const cpath = join(path, i);
     if (!isObject(c)) {
       template.problems.push({ path: cpath, message: `${cpath} must be a container object, but is ${describeValue(c)}` });
-      return;
+      continue;
     }
     const name = typeof c.name === "string" && c.name ? c.name : `#${i}`;
     const kind: ContainerKind = key === "containers" ? "container" : field(c, "restartPolicy") === "Always" ? "sidecar" : "init";
     const ref: ContainerRef = { kind, name, path: cpath, spec: c };
     checkShape(ref, template);
     template.containers.push(ref);
-  });
+  }
 }
+
+/** A field the rules read as an object must be one; anything else is reported once, here. */
+function expectObject(value: unknown, keys: readonly string[], c: ContainerRef, template: PodTemplate): void {
+  if (isPresent(value) && !isUnknown(value) && !isObject(value)) {
+    const path = keys.reduce(join, c.path);
+    template.problems.push({ path, container: c.name, message: `${path} must be an object, but is ${describeValue(value)}` });
+  }
+}
+
+// The keys of the fields checkShape reads, made once: it runs on every container of every
+// resource, and joins them into a path only for a field that is wrong.
+const RESOURCES = ["resources"];
+const REQUESTS = ["resources", "requests"];
+const LIMITS = ["resources", "limits"];
+const PROBES = [["livenessProbe"], ["readinessProbe"], ["startupProbe"]];
 
 /** Fields the rules read must have the right shape; anything else is reported once, here. */
 function checkShape(c: ContainerRef, template: PodTemplate): void {
-  // Paths are built only for a field that is wrong: this runs on every container of every resource.
-  const expectObject = (value: unknown, keys: string[]) => {
-    if (isPresent(value) && !isUnknown(value) && !isObject(value)) {
-      const path = keys.reduce(join, c.path);
-      template.problems.push({ path, container: c.name, message: `${path} must be an object, but is ${describeValue(value)}` });
-    }
-  };
   const resources = field(c.spec, "resources");
-  expectObject(resources, ["resources"]);
-  expectObject(field(resources, "requests"), ["resources", "requests"]);
-  expectObject(field(resources, "limits"), ["resources", "limits"]);
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expectObject(field(c.spec, probe), [probe]);
+  expectObject(resources, RESOURCES, c, template);
+  expectObject(field(resources, "requests"), REQUESTS, c, template);
+  expectObject(field(resources, "limits"), LIMITS, c, template);
+  for (const probe of PROBES) expectObject(field(c.spec, probe[0]), probe, c, template);
   const ports = field(c.spec, "ports");
   if (isPresent(ports) && !isUnknown(ports) && !Array.isArray(ports)) {
     const path = join(c.path, "ports");
@@ -220,7 +247,9 @@ function checkShape(c: ContainerRef, template: PodTemplate): void {
 }
 
 function walk(obj: unknown, keys: string[]): unknown {
-  return keys.reduce<unknown>((o, k) => field(o, k), obj);
+  let o = obj;
+  for (const k of keys) o = field(o, k);
+  return o;
 }
 
 function stringField(obj: unknown, key: string): string | undefined {
@@ -228,9 +257,11 @@ function stringField(obj: unknown, key: string): string | undefined {
   return typeof v === "string" && v !== "" && !isUnknown(v) ? v : undefined;
 }
 
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObject(v)) return out;
-  for (const [k, val] of Object.entries(v)) if (typeof val === "string") out[k] = val;
-  return out;
+/** Copies the string values of `v`, if it is an object, into `out`. */
+function copyStrings(v: unknown, out: Record<string, string>): void {
+  if (!isObject(v)) return;
+  for (const k of Object.keys(v)) {
+    const val = v[k];
+    if (typeof val === "string") out[k] = val;
+  }
 }

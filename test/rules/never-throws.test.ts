@@ -87,6 +87,15 @@ describe("the rule core never throws", () => {
     );
   });
 
+  it("reads a container list that carries an own `constructor` key as the list it is (copying such a list calls that key)", () => {
+    const containers: unknown[] = [{ name: "app", image: "app:1.0" }];
+    Object.defineProperty(containers, "constructor", { value: "not a constructor", enumerable: true });
+    const findings = checkObject({ kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { containers } } } });
+    expect(noInternalError(findings)).toBe(true);
+    expect(findings.map((f) => f.rule)).toContain("resources-required");
+    expect(findings.find((f) => f.rule === "resources-required")?.container).toBe("app");
+  });
+
   it("reads a deep List without recursing forever", () => {
     let list: unknown = { kind: "Deployment", metadata: { name: "deep" } };
     for (let i = 0; i < 5000; i++) list = { kind: "List", items: [list] };

@@ -111,6 +111,16 @@ describe("fix YAML", () => {
     expect(yamlText(value, identity)).toContain("&");
   });
 
+  test("is the library's text where an object met early appears again after many others", () => {
+    const ports = Array.from({ length: 40 }, (_, i) => ({ name: `p${i}`, containerPort: 8000 + i }));
+    const distinct = { ports };
+    expect(yamlText(distinct, identity)).toBe(library(distinct, identity));
+    expect(yamlText(distinct, identity)).not.toContain("&");
+    const repeated = { ports: [...ports, ports[0]] };
+    expect(yamlText(repeated, identity)).toBe(library(repeated, identity));
+    expect(yamlText(repeated, identity)).toContain("&");
+  });
+
   test("applies the replacer to every value, the root included, as the library does", () => {
     const secret = { secret: true };
     const replace = (v: unknown) => (v === secret ? "[secret]" : v === "$unknown" ? "(known after apply)" : v);
