@@ -3,7 +3,7 @@
  * `pulumi.runtime.setMocks` instead of an engine: every resource registration is captured as the
  * engine would see it — type, name, URN, parent and its inputs in wire form (unknowns as Pulumi's
  * sentinels, secrets in their envelopes), after the resource's transforms, its parents' and the
- * stack's have run — ready to hand to a policy pack.
+ * stack's have run — and handed to the parent as it registers, ready for a policy pack.
  *
  * It runs in a child process of its own (`runProgram` spawns this file), because the Pulumi
  * runtime is process-global and a user program may do anything to its process.
