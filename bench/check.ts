@@ -1,7 +1,7 @@
 /**
  * `crashguard check` on a program of 1,000 Workloads, as users run it: the whole preview — the
- * program under mocks, then Remediate + Analyze for every resource and AnalyzeStack over the pack's
- * gRPC interface. Paired with the same check sending the same resources to the empty pack in
+ * program under mocks, Remediate + Analyze for every resource as the program registers it, then
+ * AnalyzeStack, over the pack's gRPC interface. Paired with the same check sending the same resources to the empty pack in
  * bench/empty-pack, in alternating rounds; wall time, CPU time of the command and every process it
  * waited for, and the largest process's peak RSS, read by GNU time. Targets: ≤ 25 CPU-s, ≤ 600 MB.
  * Prints `ratio=<crashguard pack/empty pack>`, the median of the rounds' wall ratios. Needs `npm run build`.

@@ -68,9 +68,10 @@ export const main: Command = async (argv, io) => {
     const project = readProject(path.resolve(args.positionals[0] ?? "."), args.values.stack!);
     const packConfig = args.values["policy-pack-config"] ? readPolicyConfig(args.values["policy-pack-config"]) : {};
     if (output === "text") io.stderr(`Previewing ${project.name}/${project.stack} under mocks (no cloud calls)…\n`);
-    // The pack starts while the program runs: each takes seconds, and the pack is not needed before the resources exist.
+    // The pack starts while the program runs, and each resource goes to it as soon as the program
+    // has registered it: the program and the pack each take seconds.
     pack = PolicyPackClient.start(args.values["policy-pack"] ? path.resolve(args.values["policy-pack"]) : DEFAULT_PACK);
-    pack.catch(() => undefined); // if the program fails first, that is the error to report
+    const analysis = new Analysis(pack, packConfig);
     const run = await runProgram(
       {
         projectDir: project.dir,
@@ -80,9 +81,9 @@ export const main: Command = async (argv, io) => {
         config: project.config,
         secretKeys: project.secretKeys,
       },
-      { timeoutMs: timeoutSeconds * 1000 },
+      { timeoutMs: timeoutSeconds * 1000, onResource: (r) => analysis.add(r) },
     );
-    report = await analyze(run.project, run.stack, run.resources, await pack, packConfig);
+    report = await analysis.finish(run.project, run.stack, run.resources);
   } catch (err) {
     const what =
       err instanceof ProgramError
@@ -104,57 +105,81 @@ export const main: Command = async (argv, io) => {
   return report.summary.mandatory > 0 ? 1 : 0;
 };
 
-async function analyze(
-  project: string,
-  stack: string,
-  resources: CapturedResource[],
-  pack: PolicyPackClient,
-  config: PolicyConfigFile,
-): Promise<Report> {
-  const info = await pack.info();
-  const levels = expandAll(
-    config,
-    info.policies.map((p) => p.name),
-  );
-  await pack.configure(levels);
-  // The policy SDK remediates with the policies at remediate level only (pulumi/pulumi-policy
-  // server.ts, makeRemediateRpcFun); with none, every Remediate call comes back empty.
-  const remediates = info.policies.some((p) => (levelOf(levels[p.name]) ?? p.enforcementLevel) === "remediate");
-  // Like the engine: remediations rewrite the inputs first, then the result is validated; many
-  // resources are in flight at once, as they are while a program registers them.
-  const results = await mapConcurrent(resources, ANALYZE_CONCURRENCY, async (resource) => {
-    let properties = resource.properties;
-    const remediated: Report["remediations"] = [];
-    for (const r of remediates ? await pack.remediate(resource) : []) {
-      remediated.push({ urn: resource.urn, policy: r.policyName });
-      if (r.properties) properties = r.properties;
-    }
-    const current = { ...resource, properties };
-    return { current, remediated, diagnostics: (await pack.analyze(current)).map((d) => toEntry(d, current)) };
-  });
-  const analyzed = results.map((r) => r.current);
-  const remediations = results.flatMap((r) => r.remediated);
-  const diagnostics = results.flatMap((r) => r.diagnostics);
-  const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
-  for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
-  const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
-    renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : [],
-  );
-  return {
-    project,
-    stack,
-    resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
-    remediations,
-    diagnostics,
-    notChecked,
-    summary: {
-      resources: resources.length,
-      mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
-      advisory: diagnostics.filter((d) => d.level === "advisory").length,
-      remediated: new Set(remediations.map((r) => r.urn)).size,
-      notChecked: notChecked.length,
-    },
-  };
+/**
+ * Remediate then Analyze for each resource as it arrives, at most ANALYZE_CONCURRENCY in flight,
+ * like the engine while a program registers; AnalyzeStack once the program has finished.
+ */
+class Analysis {
+  private readonly ready: Promise<{ pack: PolicyPackClient; remediates: boolean }>;
+  private readonly results: Array<Promise<Analyzed>> = [];
+  private readonly slots = limit(ANALYZE_CONCURRENCY);
+
+  constructor(pack: Promise<PolicyPackClient>, config: PolicyConfigFile) {
+    this.ready = pack.then(async (pack) => {
+      const info = await pack.info();
+      const levels = expandAll(
+        config,
+        info.policies.map((p) => p.name),
+      );
+      await pack.configure(levels);
+      // The policy SDK remediates with the policies at remediate level only (pulumi/pulumi-policy
+      // server.ts, makeRemediateRpcFun); with none, every Remediate call comes back empty.
+      return { pack, remediates: info.policies.some((p) => (levelOf(levels[p.name]) ?? p.enforcementLevel) === "remediate") };
+    });
+    this.ready.catch(() => undefined); // as below: reported by `finish`, unless the program fails first
+  }
+
+  add(resource: CapturedResource): void {
+    const result = this.ready.then(({ pack, remediates }) => this.slots(() => analyzeOne(pack, remediates, resource)));
+    result.catch(() => undefined); // if the program fails, that is the error to report; else `finish` reports this one
+    this.results.push(result);
+  }
+
+  async finish(project: string, stack: string, resources: CapturedResource[]): Promise<Report> {
+    const { pack } = await this.ready;
+    const results = await Promise.all(this.results);
+    const analyzed = results.map((r) => r.current);
+    const remediations = results.flatMap((r) => r.remediated);
+    const diagnostics = results.flatMap((r) => r.diagnostics);
+    const byUrn = new Map(analyzed.map((r) => [r.urn, r]));
+    for (const d of await pack.analyzeStack(analyzed)) diagnostics.push(toEntry(d, byUrn.get(d.urn)));
+    const notChecked = resources.flatMap(({ urn, type, name, renderedAtDeploy }) =>
+      renderedAtDeploy ? [{ urn, type, name, message: `contents rendered at deploy time, not checked; ${renderedAtDeploy}` }] : [],
+    );
+    return {
+      project,
+      stack,
+      resources: resources.map(({ type, name, urn, parent }) => ({ type, name, urn, parent })),
+      remediations,
+      diagnostics,
+      notChecked,
+      summary: {
+        resources: resources.length,
+        mandatory: diagnostics.filter((d) => d.level === "mandatory").length,
+        advisory: diagnostics.filter((d) => d.level === "advisory").length,
+        remediated: new Set(remediations.map((r) => r.urn)).size,
+        notChecked: notChecked.length,
+      },
+    };
+  }
+}
+
+interface Analyzed {
+  current: CapturedResource;
+  remediated: Report["remediations"];
+  diagnostics: Report["diagnostics"];
+}
+
+/** Like the engine: remediations rewrite the inputs first, then the result is validated. */
+async function analyzeOne(pack: PolicyPackClient, remediates: boolean, resource: CapturedResource): Promise<Analyzed> {
+  let properties = resource.properties;
+  const remediated: Report["remediations"] = [];
+  for (const r of remediates ? await pack.remediate(resource) : []) {
+    remediated.push({ urn: resource.urn, policy: r.policyName });
+    if (r.properties) properties = r.properties;
+  }
+  const current = { ...resource, properties };
+  return { current, remediated, diagnostics: (await pack.analyze(current)).map((d) => toEntry(d, current)) };
 }
 
 function levelOf(value: PolicyConfigValue | undefined): EnforcementLevel | undefined {
@@ -165,19 +190,22 @@ const ANALYZE_CONCURRENCY = 16;
 /** A day: far beyond any program, and within what Node's timers hold (2^31 - 1 ms). */
 const MAX_TIMEOUT_SECONDS = 86_400;
 
-/** `items.map(fn)` with at most `limit` calls in flight; results keep the items' order. */
-async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return results;
+/** Runs the tasks it is given with at most `n` in flight, in the order given. */
+function limit(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    // A finished task hands its slot straight to the next one waiting, so none can slip in between.
+    if (running < n) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 function toEntry(d: Diagnostic, r: CapturedResource | undefined): Report["diagnostics"][number] {

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type * as AnalyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
 
 // Messages must be built with the very copies of the generated code and google-protobuf that
 // @pulumi/pulumi resolves, or serialization fails on `instanceof` checks.
@@ -111,25 +112,17 @@ export class PolicyPackClient {
   }
 
   async analyze(resource: AnalyzedResource): Promise<Diagnostic[]> {
-    const res: AnalyzerPb.AnalyzeResponse = await this.call("analyze", this.request(resource, new pb.AnalyzeRequest()));
+    const res: AnalyzerPb.AnalyzeResponse = await this.callEncoded("analyze", encodeAnalyzeRequest(resource));
     return res.getDiagnosticsList().map(toDiagnostic);
   }
 
   async analyzeStack(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
-    const req = new pb.AnalyzeStackRequest();
-    req.setResourcesList(
-      resources.map((r) => {
-        const ar = this.request(r, new pb.AnalyzerResource());
-        if (r.parent) ar.setParent(r.parent);
-        return ar;
-      }),
-    );
-    const res: AnalyzerPb.AnalyzeResponse = await this.call("analyzeStack", req);
+    const res: AnalyzerPb.AnalyzeResponse = await this.callEncoded("analyzeStack", encodeAnalyzeStackRequest(resources));
     return res.getDiagnosticsList().map(toDiagnostic);
   }
 
   async remediate(resource: AnalyzedResource): Promise<Remediation[]> {
-    const res: AnalyzerPb.RemediateResponse = await this.call("remediate", this.request(resource, new pb.AnalyzeRequest()));
+    const res: AnalyzerPb.RemediateResponse = await this.callEncoded("remediate", encodeAnalyzeRequest(resource));
     return res.getRemediationsList().map((r) => ({
       policyName: r.getPolicyname(),
       properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
@@ -152,23 +145,23 @@ export class PolicyPackClient {
     return this.levels.get(policy) ?? "advisory";
   }
 
-  private request<T extends AnalyzerPb.AnalyzeRequest | AnalyzerPb.AnalyzerResource>(r: AnalyzedResource, req: T): T {
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(structPb.Struct.fromJavaScript(r.properties));
-    // The policy SDK refuses requests without options ("a more recent CLI is required").
-    req.setOptions(new pb.AnalyzerResourceOptions());
-    return req;
+  private call<T>(method: string, req: unknown): Promise<T> {
+    return new Promise((resolve, reject) => this.client[method](req, settle(method, resolve, reject)));
   }
 
-  private call<T>(method: string, req: unknown): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.client[method](req, (err: grpc.ServiceError | null, res: T) =>
-        err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res),
-      );
-    });
+  /** A call whose request is already in wire form (./analyzer-wire); the response is decoded as usual. */
+  private callEncoded<T>(method: "analyze" | "analyzeStack" | "remediate", bytes: Uint8Array): Promise<T> {
+    const { path, responseDeserialize } = rpc.AnalyzerService[method];
+    const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest(path, asBuffer, responseDeserialize, bytes, settle(method, resolve, reject)),
+    );
   }
+}
+
+function settle<T>(method: string, resolve: (res: T) => void, reject: (err: Error) => void) {
+  return (err: grpc.ServiceError | null, res?: T) =>
+    err ? reject(new Error(`policy pack ${method} failed: ${err.details || err.message}`)) : resolve(res as T);
 }
 
 /**

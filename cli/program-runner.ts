@@ -3,7 +3,7 @@
  * `pulumi.runtime.setMocks` instead of an engine: every resource registration is captured as the
  * engine would see it — type, name, URN, parent and its inputs in wire form (unknowns as Pulumi's
  * sentinels, secrets in their envelopes), after the resource's transforms, its parents' and the
- * stack's have run — ready to hand to a policy pack.
+ * stack's have run — and handed to the parent as it registers, ready for a policy pack.
  *
  * It runs in a child process of its own (`runProgram` spawns this file), because the Pulumi
  * runtime is process-global and a user program may do anything to its process.
@@ -51,20 +51,44 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 /** What the parent keeps of a program's stderr when it has no error of its own to report. */
 const STDERR_TAIL_BYTES = 4096;
 
-export async function runProgram(req: RunRequest, options: { timeoutMs?: number } = {}): Promise<ProgramRun> {
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Called with each resource as soon as the program has registered it, in registration order. */
+  onResource?: (resource: CapturedResource) => void;
+}
+
+/**
+ * The child writes each resource to this descriptor as one line of JSON the moment it registers,
+ * then FINISHED once the program has run to its end. A program runs start to finish as one chain of
+ * promise callbacks that never returns to the event loop, so only a blocking write reaches the
+ * parent while it runs; the child's end of a spawned pipe is blocking (libuv opens it so).
+ */
+const RESOURCE_FD = 3;
+const FINISHED = JSON.stringify("finished");
+
+export async function runProgram(req: RunRequest, options: RunOptions = {}): Promise<ProgramRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-check-"));
-  const out = path.join(dir, "resources.json");
   const errorFile = path.join(dir, "error.txt");
   const program = path.relative(process.cwd(), req.main) || req.main;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    const child = spawn(process.execPath, [...typeScriptHook(req), __filename, JSON.stringify({ main: req.main, out, errorFile })], {
+    const child = spawn(process.execPath, [...typeScriptHook(req), __filename, JSON.stringify({ main: req.main, errorFile })], {
       cwd: req.projectDir,
       env: programEnv(req),
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "ignore", "pipe", "pipe"],
     });
     let stderr = "";
-    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-STDERR_TAIL_BYTES)));
+    child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-STDERR_TAIL_BYTES)));
+    const resources: CapturedResource[] = [];
+    let finished = false;
+    readLines(child.stdio[RESOURCE_FD] as NodeJS.ReadableStream, (line) => {
+      if (line === FINISHED) finished = true;
+      else {
+        const resource: CapturedResource = JSON.parse(line);
+        resources.push(resource);
+        options.onResource?.(resource);
+      }
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -79,15 +103,26 @@ export async function runProgram(req: RunRequest, options: { timeoutMs?: number 
         `${program} did not finish within ${timeoutMs / 1000}s and was stopped; a program that waits on something that never completes never finishes a preview either (raise --timeout if it is only slow)`,
       );
     if (fs.existsSync(errorFile)) throw new ProgramError(fs.readFileSync(errorFile, "utf8"));
-    if (code !== 0 || !fs.existsSync(out)) {
+    if (code !== 0 || !finished) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const tail = stderr.trim().split("\n").slice(-15).join("\n");
       throw new ProgramError(`${program} ${how} before it finished${tail ? `; the end of its stderr:\n${tail}` : ""}`);
     }
-    return { project: req.project, stack: req.stack, resources: JSON.parse(fs.readFileSync(out, "utf8")) };
+    return { project: req.project, stack: req.stack, resources };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Calls `onLine` with each complete line of `stream`, as it arrives. */
+function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let pending = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) onLine(line);
+  });
 }
 
 function programEnv(req: RunRequest): NodeJS.ProcessEnv {
@@ -166,8 +201,8 @@ function renderedAtDeploy(type: string, remote: boolean): string | undefined {
   return RENDERED_BY_PROVIDER.get(type) ?? (remote ? "render its manifests and run `crashguard lint` on them" : undefined);
 }
 
-/** Child side: run the program under mocks, write what it registered to `out`. */
-async function childMain(arg: { main: string; out: string; errorFile: string }): Promise<void> {
+/** Child side: run the program under mocks, write each resource it registers to RESOURCE_FD. */
+async function childMain(arg: { main: string; errorFile: string }): Promise<void> {
   // The program must meet the very @pulumi/pulumi we set mocks on: its own copy when it has one.
   const fromProject = createRequire(path.join(process.cwd(), "package.json"));
   const resolve = (id: string): string => (canResolve(fromProject, id) ? fromProject.resolve(id) : require.resolve(id));
@@ -183,7 +218,7 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
   };
   const { RegisterResourceResponse } = load<{ RegisterResourceResponse: new () => RegisterResponse }>("@pulumi/pulumi/proto/resource_pb");
   const registrations = watchRegistrations(load("@pulumi/pulumi/runtime/resource"));
-  const captured: CapturedResource[] = [];
+  const send = (resource: CapturedResource) => writeLine(JSON.stringify(resource));
   const stackTransforms: Pulumi.ResourceTransform[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -247,7 +282,7 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
       urn,
       req.getTransformsList().flatMap((c) => callbacks.get(c.getToken()) ?? []),
     );
-    captured.push({
+    send({
       type: req.getType(),
       name: req.getName(),
       urn,
@@ -290,7 +325,7 @@ async function childMain(arg: { main: string; out: string; errorFile: string }):
       arg.errorFile,
       `the program declared ${lost.join(", ")}, but the Pulumi SDK never registered ${lost.length === 1 ? "it" : "them"}, so a preview would not show ${lost.length === 1 ? "it" : "them"} either`,
     );
-  fs.writeFileSync(arg.out, JSON.stringify(captured));
+  writeLine(FINISHED);
 }
 
 /**
@@ -312,6 +347,12 @@ function providerFunction(token: string, inputs: Record<string, unknown>): Recor
     default:
       return {};
   }
+}
+
+/** One line to the parent; a write to a pipe may take less than all it is given. */
+function writeLine(text: string): void {
+  const bytes = Buffer.from(`${text}\n`);
+  for (let done = 0; done < bytes.length; ) done += fs.writeSync(RESOURCE_FD, bytes, done);
 }
 
 function fail(errorFile: string, message: string): never {

@@ -2,6 +2,8 @@
  * `crashguard check` sees what the engine would: transforms applied in the engine's order, charts
  * it cannot see into named as not checked, and a program that does not finish reported as such.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/check";
 import { runProgram } from "../../cli/program-runner";
@@ -93,5 +95,26 @@ describe("check reports a program that does not finish", () => {
       expect(await main([project("hangs"), "--timeout", bad], io)).toBe(2);
       expect(io.err).toContain("--timeout must be a number of seconds from 1 to 86400");
     }
+  });
+});
+
+describe("check hands each resource over as the program registers it", () => {
+  it("delivers a resource while the program still runs, then the rest in registration order", async () => {
+    // The program finishes only once this file exists, and the file is written on receiving its first ConfigMap.
+    const signal = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "crashguard-test-")), "received");
+    const p = readProject(project("streams"), "dev");
+    const received: string[] = [];
+    const { resources } = await runProgram(
+      { projectDir: p.dir, project: p.name, stack: p.stack, main: p.main, config: { "check-streams:signal": signal }, secretKeys: [] },
+      {
+        timeoutMs: 60_000,
+        onResource: (r) => {
+          received.push(r.name);
+          if (r.name === "first") fs.writeFileSync(signal, "");
+        },
+      },
+    );
+    expect(resources.map((r) => r.name)).toEqual(["check-streams-dev", "first", "second"]);
+    expect(received).toEqual(resources.map((r) => r.name));
   });
 });
