@@ -18,6 +18,7 @@ import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
 import { watchRegistrations } from "./registrations";
 import { type RuntimeDebuggable, withoutRuntimeStackTraces } from "./runtime-stack-traces";
+import { deferLoading } from "./deferred-module";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
@@ -207,6 +208,7 @@ async function childMain(arg: { main: string; errorFile: string }): Promise<void
   const fromProject = createRequire(path.join(process.cwd(), "package.json"));
   const resolve = (id: string): string => (canResolve(fromProject, id) ? fromProject.resolve(id) : require.resolve(id));
   const load = <T>(id: string): T => require(resolve(id)) as T;
+  deferLoading(() => resolve("@pulumi/pulumi/runtime/closure/codePaths.js"), "@npmcli/arborist");
   const pulumi = load<typeof Pulumi>("@pulumi/pulumi");
   const settings = load<typeof import("@pulumi/pulumi/runtime/settings")>("@pulumi/pulumi/runtime/settings");
   const rpc = load<typeof import("@pulumi/pulumi/runtime/rpc")>("@pulumi/pulumi/runtime/rpc");
