@@ -6,6 +6,9 @@ import { FIXTURES } from "../support/fixtures";
 import { fakeIO } from "../support/io";
 
 const project = (name: string) => path.join(FIXTURES, "check", name);
+// Each check starts a program and the pack as child processes: one took over jest's 30 s on a 2-core
+// machine at load 11, so a hang is caught at two minutes instead.
+jest.setTimeout(120_000);
 
 describe("crashguard check", () => {
   it("previews a program under mocks and blocks its bad workload, as pulumi preview would (exit 1)", async () => {
