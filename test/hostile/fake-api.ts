@@ -5,6 +5,7 @@
 import type * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
+import { type ClientOptions, KubeClient } from "../../verify/kube-client";
 import type { Connection } from "../../verify/kubeconfig";
 import { SIM_TLS } from "../support/k8s-sim";
 
@@ -37,6 +38,28 @@ export async function fakeApi(behaviour: Behaviour): Promise<FakeApi> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * For a suite: `start` serves a fake API and makes a client to it; whatever a test started is
+ * closed after it.
+ */
+export function fakeApiPerTest(): (
+  behaviour: Behaviour,
+  options: ClientOptions,
+  token?: string,
+) => Promise<{ api: FakeApi; client: KubeClient }> {
+  let started: { api: FakeApi; client: KubeClient } | undefined;
+  afterEach(async () => {
+    started?.client.close();
+    await started?.api.stop();
+    started = undefined;
+  });
+  return async (behaviour, options, token = TOKEN) => {
+    const api = await fakeApi(behaviour);
+    started = { api, client: new KubeClient(connectionTo(api.url, token), options) };
+    return started;
   };
 }
 

@@ -4,26 +4,21 @@
  * credential reaches an error. Each test's bound is jest's timeout: a hang fails it.
  */
 import type * as http from "node:http";
-import { ApiError, DeadlineError, GoneError, KubeClient, type Target } from "../../verify/kube-client";
+import { ApiError, DeadlineError, GoneError, type KubeClient, type Target } from "../../verify/kube-client";
 import { mirror } from "../../verify/collection";
-import { type Behaviour, type FakeApi, TOKEN, connectionTo, fakeApi, json } from "./fake-api";
+import { type Behaviour, type FakeApi, TOKEN, fakeApiPerTest, json } from "./fake-api";
 
 const PODS: Target = { verb: "list", resource: "pods", namespace: "shop" };
 const LOGS: Target = { verb: "get", resource: "pods/log", namespace: "shop" };
 const fast = { initialMs: 5, maxMs: 40 };
 
+const start = fakeApiPerTest();
 let api: FakeApi | undefined;
-let client: KubeClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await api?.stop();
-  api = client = undefined;
-});
 
 async function clientFor(behaviour: Behaviour, deadlineInMs = 600, token = TOKEN): Promise<KubeClient> {
-  api = await fakeApi(behaviour);
-  client = new KubeClient(connectionTo(api.url, token), { deadline: Date.now() + deadlineInMs, backoff: fast });
-  return client;
+  const started = await start(behaviour, { deadline: Date.now() + deadlineInMs, backoff: fast }, token);
+  api = started.api;
+  return started.client;
 }
 
 const failure = (p: Promise<unknown>) =>
@@ -164,16 +159,18 @@ describe("hostile answers", () => {
   });
 
   test("a body larger than the cap is refused without buffering it", async () => {
-    api = await fakeApi((_req, res) => {
-      res.writeHead(200);
-      const chunk = Buffer.alloc(64 * 1024, 0x20);
-      const pump = () => {
-        while (res.write(chunk));
-      };
-      res.on("drain", pump);
-      pump();
-    });
-    client = new KubeClient(connectionTo(api.url), { deadline: Date.now() + 10_000, maxBodyBytes: 1024 * 1024 });
+    const { client } = await start(
+      (_req, res) => {
+        res.writeHead(200);
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (res.write(chunk));
+        };
+        res.on("drain", pump);
+        pump();
+      },
+      { deadline: Date.now() + 10_000, maxBodyBytes: 1024 * 1024 },
+    );
     const err = await failure(client.getText("/api/v1/namespaces/shop/pods", {}, PODS));
     expect(err.message).toMatch(/^list pods in namespace shop: the answer is larger than 1 MiB/);
   });

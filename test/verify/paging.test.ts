@@ -8,7 +8,7 @@ import { PAGE_SIZE, mirror } from "../../verify/collection";
 import { KubeClient, type ListAnswer, MalformedAnswerError, type Target } from "../../verify/kube-client";
 import { kubeconfigYaml, K8sSim, type SimObject } from "../support/k8s-sim";
 import { loadConnection } from "../../verify/kubeconfig";
-import { type FakeApi, connectionTo, fakeApi, json } from "../hostile/fake-api";
+import { fakeApiPerTest, json } from "../hostile/fake-api";
 
 const PODS = { path: "/api/v1/namespaces/shop/pods", query: {}, resource: "pods", namespace: "shop" };
 const fast = { initialMs: 5, maxMs: 40 };
@@ -95,13 +95,7 @@ describe("paged lists against the simulator", () => {
 });
 
 describe("hostile paging", () => {
-  let api: FakeApi | undefined;
-  let client: KubeClient | undefined;
-  afterEach(async () => {
-    client?.close();
-    await api?.stop();
-    api = client = undefined;
-  });
+  const start = fakeApiPerTest();
 
   const page = (res: http.ServerResponse, items: string[], next?: string) =>
     json(res, 200, {
@@ -112,25 +106,26 @@ describe("hostile paging", () => {
 
   test("an expired continue token (410) lists again from the first page", async () => {
     let expired = false;
-    api = await fakeApi((req, res) => {
-      const url = new URL(req.url ?? "/", "https://x");
-      if (url.searchParams.get("watch")) return void res.writeHead(200).flushHeaders();
-      if (!url.searchParams.get("continue")) return page(res, ["a"], "t1");
-      if (!expired) {
-        expired = true;
-        return json(res, 410, { kind: "Status", code: 410, reason: "Expired", message: "The provided continue parameter is too old" });
-      }
-      page(res, ["b"]);
-    });
-    client = new KubeClient(connectionTo(api.url), { deadline: Date.now() + 10_000, backoff: fast });
+    const { api, client } = await start(
+      (req, res) => {
+        const url = new URL(req.url ?? "/", "https://x");
+        if (url.searchParams.get("watch")) return void res.writeHead(200).flushHeaders();
+        if (!url.searchParams.get("continue")) return page(res, ["a"], "t1");
+        if (!expired) {
+          expired = true;
+          return json(res, 410, { kind: "Status", code: 410, reason: "Expired", message: "The provided continue parameter is too old" });
+        }
+        page(res, ["b"]);
+      },
+      { deadline: Date.now() + 10_000, backoff: fast },
+    );
     expect((await mirrorUntil(client, (n) => n.length === 2)).sort()).toEqual(["a", "b"]);
     const lists = api.requests.filter((r) => !r.includes("watch="));
     expect(lists.map((r) => r.includes("continue="))).toEqual([false, true, false, true]);
   });
 
   test("a server that hands out the same continue token again is refused, naming the call", async () => {
-    api = await fakeApi((_req, res) => page(res, ["a"], "again"));
-    client = new KubeClient(connectionTo(api.url), { deadline: Date.now() + 10_000, backoff: fast });
+    const { api, client } = await start((_req, res) => page(res, ["a"], "again"), { deadline: Date.now() + 10_000, backoff: fast });
     const err = await mirrorUntil(client, () => false).then(
       () => new Error("expected a failure"),
       (e: Error) => e,
