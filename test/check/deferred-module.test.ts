@@ -1,6 +1,7 @@
 /**
- * The program child defers the Pulumi SDK's package-tree reader (cli/deferred-module.ts): a program
- * that never serialises a function does not pay for loading it, and one that does still gets it.
+ * The program child defers the Pulumi SDK's package-tree reader and TypeScript compiler
+ * (cli/deferred-module.ts): a JavaScript program that never serialises a function does not pay for
+ * loading them, and one that does still gets them.
  */
 import * as path from "node:path";
 import { runProgram } from "../../cli/program-runner";
@@ -9,7 +10,7 @@ import { FIXTURES } from "../support/fixtures";
 
 jest.setTimeout(120_000);
 
-test("@npmcli/arborist loads only when the program first uses it, and then works", async () => {
+test("@npmcli/arborist and TypeScript load only when the program first uses them, and then work", async () => {
   const p = readProject(path.join(FIXTURES, "check", "code-paths"), "dev");
   const { resources } = await runProgram({
     projectDir: p.dir,
@@ -20,7 +21,9 @@ test("@npmcli/arborist loads only when the program first uses it, and then works
     secretKeys: p.secretKeys,
   });
   const data = (name: string) => (resources.find((r) => r.name === name)?.properties as { data?: Record<string, string> })?.data;
-  expect(data("before")).toEqual({ pacoteLoaded: "false" });
-  expect(data("after")?.pacoteLoaded).toBe("true");
+  expect(data("before")).toEqual({ pacoteLoaded: "false", typescriptLoaded: "false" });
+  expect(data("after")).toMatchObject({ pacoteLoaded: "true", typescriptLoaded: "true" });
   expect(Number(data("after")?.codePaths)).toBeGreaterThan(0);
+  // The closure captured `answer`, which TypeScript's parser found in the function's text.
+  expect(data("after")?.serialized).toMatch(/answer: 42/);
 });

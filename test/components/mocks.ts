@@ -5,7 +5,7 @@
  * stack's transforms ran (the mock monitor hands transforms over but does not apply them).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { withoutRuntimeStackTraces } from "../../cli/runtime-stack-traces";
+import { withoutRuntimeDebugging } from "../../cli/runtime-debugging";
 
 export interface Registered {
   type: string;
@@ -30,7 +30,7 @@ const settings: { getMonitor(): unknown; waitForRPCs(): Promise<void> } = requir
 
 // As `crashguard check` runs programs: jest maps every stack frame the SDK records through source
 // maps, which was most of these suites' time.
-withoutRuntimeStackTraces(pulumi, require("@pulumi/pulumi/runtime/debuggable"));
+withoutRuntimeDebugging(pulumi, require("@pulumi/pulumi/runtime/debuggable"));
 
 export function mockPulumi(
   options: {
