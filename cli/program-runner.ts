@@ -20,6 +20,7 @@ import type { AnalyzedResource } from "./pack-client";
 import { watchRegistrations } from "./registrations";
 import { type RuntimeDebuggable, withoutRuntimeDebugging } from "./runtime-debugging";
 import { deferLoading } from "./deferred-module";
+import { linearStructFromJavaScript, type StructClasses } from "./linear-struct";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
@@ -229,9 +230,9 @@ async function childMain(arg: { main: string; errorFile: string }): Promise<void
   const { runInPulumiStack } = load<typeof import("@pulumi/pulumi/runtime/stack")>("@pulumi/pulumi/runtime/stack");
   withoutRuntimeDebugging(pulumi, load<RuntimeDebuggable>("@pulumi/pulumi/runtime/debuggable"));
   // Wire messages must come from the google-protobuf copy that this @pulumi/pulumi resolves.
-  const { Struct } = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as {
-    Struct: { fromJavaScript(value: unknown): WireStruct; new (): WireStruct };
-  };
+  const structPb = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as StructClasses;
+  const { Struct } = structPb as unknown as { Struct: { fromJavaScript(value: unknown): WireStruct; new (): WireStruct } };
+  Struct.fromJavaScript = linearStructFromJavaScript(structPb) as (value: unknown) => WireStruct;
   const { RegisterResourceResponse } = load<{ RegisterResourceResponse: new () => RegisterResponse }>("@pulumi/pulumi/proto/resource_pb");
   const registrations = watchRegistrations(load("@pulumi/pulumi/runtime/resource"));
   const send = (resource: CapturedResource) => writeLine(JSON.stringify(resource));
