@@ -137,8 +137,9 @@ function judgeAll(args: ResourceValidationArgs, inputs: unknown, config: RuleCon
   let byRule: Finding[][] | undefined;
   for (const t of templates) {
     for (const f of checkTemplate(t, RULES, config)) {
-      // Every rule reports under its own id but for one that throws, which the runner reports as
-      // spec-readable: then each rule runs alone, so that its policy reports what it could not read.
+      // Every rule reports under its own id, except that the runner reports a rule that throws as
+      // spec-readable. A spec-readable finding may be either, so then each rule runs alone, and a
+      // rule that threw is reported by its own policy.
       if (f.rule === "spec-readable") return RULES.map((_, i) => judgeAlone(args, inputs, i, config));
       byRule ??= RULES.map(() => []);
       byRule[RULE_INDEX.get(f.rule)!].push(f);
