@@ -37,31 +37,31 @@ function rawProps(args: { props: Record<string, unknown> }): unknown {
 }
 
 /**
- * Each resource is judged once for all the pack's policies: the first policy to meet a request's
- * inputs (one object for all of them, ./shared-inputs) runs every rule, each with the configuration
- * its policy last had; each policy then takes its share, judged again on its own only where its
- * configuration has changed since. The shares are forgotten with the request.
+ * Each policy's configuration as it last had it, by the rule's place in RULES: one object while it
+ * stays the same, as the SDK hands out a fresh copy on every call and the rules remember what they
+ * derive from a configuration object; its text tells a change.
  */
-type Shares = Map<RuleId, { config: string; findings: Finding[] }>;
-const sharesByInputs = new WeakMap<object, Shares>();
+interface Configured {
+  text: string;
+  config: RuleConfigs[RuleId];
+}
+const NO_CONFIG: Configured = { text: "{}", config: Object.freeze({}) };
+const configured: Configured[] = RULES.map(() => NO_CONFIG);
 
-/**
- * Each policy's configuration as one object while it stays the same: the SDK hands out a fresh copy
- * on every call, and the rules remember what they derive from a configuration object.
- */
-const configs = new Map<RuleId, { text: string; config: RuleConfigs[RuleId] }>();
-/** Every rule's last configuration as the rule core takes it, rebuilt only when one changes. */
-let lastConfigs: RuleConfigs | undefined;
+/** Every rule's configuration as the rule core takes it, with their texts; rebuilt only when one changes. */
+interface Configs {
+  config: RuleConfigs;
+  texts: readonly string[];
+}
+let lastConfigs: Configs | undefined;
 
-function configOf(args: ResourceValidationArgs, rule: RuleId): { text: string; config: RuleConfigs[RuleId] } {
+function configOf(args: ResourceValidationArgs, index: number): Configured {
   const config = args.getConfig<RuleConfigs[RuleId]>();
   const text = isEmpty(config) ? "{}" : JSON.stringify(config);
-  const known = configs.get(rule);
-  if (known?.text === text) return known;
-  const fresh = { text, config };
-  configs.set(rule, fresh);
+  if (configured[index].text === text) return configured[index];
+  configured[index] = { text, config };
   lastConfigs = undefined;
-  return fresh;
+  return configured[index];
 }
 
 function isEmpty(config: object): boolean {
@@ -69,52 +69,97 @@ function isEmpty(config: object): boolean {
   return true;
 }
 
-function ruleConfigs(): RuleConfigs {
+function ruleConfigs(): Configs {
   if (!lastConfigs) {
-    const all: Record<string, unknown> = {};
-    for (const r of RULES) all[r.id] = configs.get(r.id)?.config ?? {};
-    lastConfigs = all as unknown as RuleConfigs;
+    const config: Record<string, unknown> = {};
+    RULES.forEach((r, i) => {
+      config[r.id] = configured[i].config;
+    });
+    lastConfigs = { config: config as unknown as RuleConfigs, texts: configured.map((c) => c.text) };
   }
   return lastConfigs;
 }
 
-function findings(args: ResourceValidationArgs, rule: Rule): Finding[] {
-  const inputs = rawProps(args);
-  const mine = configOf(args, rule.id);
-  if (inputs === null || typeof inputs !== "object") return judge(args, inputs, [rule]).get(rule.id)?.findings ?? [];
-  let shares = sharesByInputs.get(inputs);
-  if (!shares) {
-    shares = judge(args, inputs, RULES);
-    sharesByInputs.set(inputs, shares);
+/**
+ * Each resource is judged once for all the pack's policies: the first policy to meet a request runs
+ * every rule, each with the configuration its policy last had; each policy then takes its share,
+ * judged again on its own only where its configuration has changed since. A judgement is kept per
+ * request (the one conversion of its inputs all its policies share, ./shared-inputs) and forgotten
+ * with it.
+ */
+interface Judgement {
+  /** The configuration texts the rules ran with, by rule. */
+  texts: readonly string[];
+  /** The findings, by rule. */
+  byRule: readonly (readonly Finding[])[];
+}
+const judgements = new WeakMap<object, Judgement>();
+
+const NONE: readonly Finding[] = Object.freeze([]);
+const NOTHING_FOUND: readonly (readonly Finding[])[] = Object.freeze(RULES.map(() => NONE));
+const RULE_INDEX = new Map<RuleId, number>(RULES.map((r, i) => [r.id, i]));
+/** Each rule alone, as the rule core's runner takes a list of rules. */
+const ALONE: readonly (readonly Rule[])[] = RULES.map((r) => [r]);
+
+function findings(args: ResourceValidationArgs, index: number): readonly Finding[] {
+  const mine = configOf(args, index);
+  const request = requestOf(args);
+  let judgement = request && judgements.get(request);
+  if (!judgement) {
+    const configs = ruleConfigs();
+    judgement = { texts: configs.texts, byRule: judgeAll(args, rawProps(args), configs.config) };
+    if (request) judgements.set(request, judgement);
   }
-  let share = shares.get(rule.id);
-  if (share?.config !== mine.text) {
-    share = judge(args, inputs, [rule]).get(rule.id)!;
-    shares.set(rule.id, share);
-  }
-  return share.findings;
+  if (judgement.texts[index] === mine.text) return judgement.byRule[index];
+  return judgeAlone(args, rawProps(args), index, ruleConfigs().config);
 }
 
-/** The findings of `rules` on `inputs`, each rule with its policy's last known configuration. */
-function judge(args: ResourceValidationArgs, inputs: unknown, rules: readonly Rule[]): Shares {
-  const config = ruleConfigs();
-  const shares: Shares = new Map();
-  for (const r of rules) shares.set(r.id, { config: configs.get(r.id)?.text ?? "{}", findings: [] });
-  const take = (rule: RuleId, found: Finding[]) => {
-    if (found.length === 0) return;
-    const mine = shares.get(rule)!.findings;
-    for (const f of found) mine.push(f);
-  };
+/**
+ * The request a call belongs to: what the SDK wrapped in this call's proxy, which is the request's
+ * one conversion of its inputs, shared by all its policies. Read with one trap of the proxy, where
+ * unwrapping to the inputs takes four; `rawProps` unwraps once per request.
+ */
+function requestOf(args: { props: Record<string, unknown> }): object | undefined {
+  const props: unknown = args.props;
+  if (props === null || typeof props !== "object") return undefined;
+  const wrapped: unknown = (props as Record<string, unknown>).__getSpecialProxyTarget;
+  return wrapped !== null && typeof wrapped === "object" ? wrapped : props;
+}
+
+/** Every rule's findings on `inputs`, by rule: the rule core runs once per pod template for all of them. */
+function judgeAll(args: ResourceValidationArgs, inputs: unknown, config: RuleConfigs): readonly (readonly Finding[])[] {
+  let templates: PodTemplate[];
+  try {
+    templates = podTemplates(inputs, { typeToken: args.type, name: args.name });
+  } catch {
+    return RULES.map((_, i) => judgeAlone(args, inputs, i, config));
+  }
+  let byRule: Finding[][] | undefined;
+  for (const t of templates) {
+    for (const f of checkTemplate(t, RULES, config)) {
+      // Every rule reports under its own id, except that the runner reports a rule that throws as
+      // spec-readable. A spec-readable finding may be either, so then each rule runs alone, and a
+      // rule that threw is reported by its own policy.
+      if (f.rule === "spec-readable") return RULES.map((_, i) => judgeAlone(args, inputs, i, config));
+      byRule ??= RULES.map(() => []);
+      byRule[RULE_INDEX.get(f.rule)!].push(f);
+    }
+  }
+  return byRule ?? NOTHING_FOUND;
+}
+
+/** The findings of one rule on `inputs`. */
+function judgeAlone(args: ResourceValidationArgs, inputs: unknown, index: number, config: RuleConfigs): readonly Finding[] {
   let templates: PodTemplate[];
   try {
     templates = podTemplates(inputs, { typeToken: args.type, name: args.name });
   } catch {
     // The templates could not be read: the rule core's own pass says why, as a finding.
-    for (const r of rules) take(r.id, checkObject(inputs, { typeToken: args.type, name: args.name, rules: [r.id], config }));
-    return shares;
+    return checkObject(inputs, { typeToken: args.type, name: args.name, rules: [RULES[index].id], config });
   }
-  for (const t of templates) for (const r of rules) take(r.id, checkTemplate(t, [r], config));
-  return shares;
+  const found: Finding[] = [];
+  for (const t of templates) for (const f of checkTemplate(t, ALONE[index], config)) found.push(f);
+  return found;
 }
 
 /**
@@ -134,11 +179,11 @@ function isWorkload(type: string): boolean {
   return known;
 }
 
-function validate(rule: Rule) {
+function validate(index: number) {
   return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
     if (!isWorkload(args.type)) return;
     try {
-      for (const f of findings(args, rule)) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
+      for (const f of findings(args, index)) reportViolation(`${f.container ? `[${f.container}] ` : ""}${formatFinding(f)}`, args.urn);
     } catch (err) {
       // Never break the user's preview: the rule core does not throw, but if it ever did, say so.
       reportViolation(
@@ -160,14 +205,14 @@ function remediate(args: ResourceValidationArgs): Record<string, unknown> | unde
   }
 }
 
-export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
+export const policies: ResourceValidationPolicy[] = RULES.map((rule, index) => ({
   name: rule.id,
   // The engine prefixes every violation with this, so it stays one short line.
   description: rule.title,
   enforcementLevel: rule.defaultLevel,
   severity: rule.severity,
   configSchema: { properties: rule.configSchema.properties as never },
-  validateResource: validate(rule),
+  validateResource: validate(index),
   ...(rule.id === "resources-required" ? { remediateResource: remediate } : {}),
 }));
 

@@ -30,8 +30,13 @@ export function shareInputConversion(module: { deserializeProperties?: unknown }
   const shared = Object.assign(
     (struct: object, proxySecrets: boolean): unknown => {
       if (proxySecrets || struct === null || typeof struct !== "object") return (convert as Deserialize)(struct, proxySecrets);
-      if (!converted.has(struct)) converted.set(struct, (convert as Deserialize)(struct, true));
-      return converted.get(struct);
+      // One lookup per policy: a conversion is always an object, so undefined means none yet.
+      let inputs = converted.get(struct);
+      if (inputs === undefined) {
+        inputs = (convert as Deserialize)(struct, true);
+        converted.set(struct, inputs);
+      }
+      return inputs;
     },
     { shared: true as const },
   );
