@@ -13,7 +13,6 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as v8 from "node:v8";
 import { parseAllDocuments } from "yaml";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AnalyzedResource } from "./pack-client";
@@ -21,6 +20,7 @@ import { watchRegistrations } from "./registrations";
 import { type RuntimeDebuggable, withoutRuntimeDebugging } from "./runtime-debugging";
 import { deferLoading } from "./deferred-module";
 import { linearStructFromJavaScript, type StructClasses } from "./linear-struct";
+import { tightenHeapAtFirstRegistration } from "./program-heap";
 
 export interface CapturedResource extends AnalyzedResource {
   custom: boolean;
@@ -204,20 +204,8 @@ function renderedAtDeploy(type: string, remote: boolean): string | undefined {
   return RENDERED_BY_PROVIDER.get(type) ?? (remote ? "render its manifests and run `crashguard lint` on them" : undefined);
 }
 
-/**
- * How far V8 lets the heap grow past what survived its last full collection before the next (its
- * own choice goes up to 300 % on a machine with memory to spare). A program's resources are all
- * declared before the first registers, so the heap climbs while they wait, then drops once they
- * have registered. The program child of a 1,000-Workload `check` (bench/check.ts) peaked at
- * 667–686 MB with V8's own growth and 632–646 MB at 50 %; on a machine busy with other work, where
- * the collector's own thread falls behind, at 534–594 MB with 35 % and 508–533 MB with 25 %, for
- * about 0.7 CPU-s more (four runs each).
- */
-const HEAP_GROWING_PERCENT = 25;
-
 /** Child side: run the program under mocks, write each resource it registers to RESOURCE_FD. */
 async function childMain(arg: { main: string; errorFile: string }): Promise<void> {
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // The program must meet the very @pulumi/pulumi we set mocks on: its own copy when it has one.
   const fromProject = createRequire(path.join(process.cwd(), "package.json"));
   const resolve = (id: string): string => (canResolve(fromProject, id) ? fromProject.resolve(id) : require.resolve(id));
@@ -288,7 +276,9 @@ async function childMain(arg: { main: string; errorFile: string }): Promise<void
   // A new resource's outputs in a preview are its inputs, which the request already carries in wire
   // form: answer with them as they are. The mock monitor would decode them, call `newResource` and
   // encode its answer again — the same values, at a cost that grows with every resource.
+  const tightenHeap = tightenHeapAtFirstRegistration();
   const register = (req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): void => {
+    tightenHeap();
     registrations.registered(req.getType(), req.getName());
     const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
     const object = req.getObject() ?? new Struct();
