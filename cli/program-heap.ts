@@ -3,10 +3,10 @@
  *
  * A program declares its resources before the first of them registers, so the heap climbs while
  * they wait — for 1,000 Workloads to ~330 MB, nearly all of it the Pulumi SDK's pending Outputs —
- * and then falls as they register, each leaving garbage behind. V8 sets the next collection at up
- * to four times what survived the last (three on a machine with memory to spare), and the last
- * was before the climb, so the heap grew to ~560 MB of which half was garbage: the child peaked at
- * 664–686 MB (bench/check.ts). Holding V8 to 25 % growth from the start brought that to 516–569 MB
+ * and then falls as they register, each leaving garbage behind. On a machine with memory to spare
+ * V8 sets the next collection at up to four times what survived the last, and the last was before
+ * the climb, so the heap grew to ~560 MB of which half was garbage: the child peaked at 656–692 MB
+ * (bench/check.ts). Holding V8 to 25 % growth from the start brought that to 516–569 MB
  * but collected again and again during the climb, where there is nothing to free: 1–2.5 CPU-s more.
  * So the runner collects once, when the first resource registers (the climb is over), and from then
  * on lets the heap grow by 20 % between collections: 534–540 MB in 21.0–24.4 CPU-s for the whole
