@@ -29,9 +29,9 @@ interface WireList extends Message {
   addValues(value: WireValue): void;
 }
 
-/** The classes of google/protobuf/struct_pb.js that the encoder builds. */
+/** The classes of google/protobuf/struct_pb.js that the encoder builds, and the encoder it stands in for. */
 export interface StructClasses {
-  Struct: new () => WireStruct;
+  Struct: { new (): WireStruct; fromJavaScript(obj: Record<string, unknown>): WireStruct };
   Value: new () => WireValue;
   ListValue: new () => WireList;
 }

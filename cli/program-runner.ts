@@ -211,7 +211,7 @@ async function childMain(arg: { main: string; errorFile: string }): Promise<void
   const resolve = (id: string): string => (canResolve(fromProject, id) ? fromProject.resolve(id) : require.resolve(id));
   const load = <T>(id: string): T => require(resolve(id)) as T;
   deferLoading(() => resolve("@pulumi/pulumi/runtime/closure/codePaths.js"), "@npmcli/arborist");
-  // The SDK's TypeScript (~48 MB) is for serialising functions too; a TypeScript program has loaded its own through ts-node.
+  // The SDK loads TypeScript (~48 MB) to serialise functions; a TypeScript program has its own, through ts-node.
   deferLoading(() => resolve("@pulumi/pulumi/package.json"), "./typescript-shim");
   const pulumi = load<typeof Pulumi>("@pulumi/pulumi");
   const settings = load<typeof import("@pulumi/pulumi/runtime/settings")>("@pulumi/pulumi/runtime/settings");
@@ -220,8 +220,8 @@ async function childMain(arg: { main: string; errorFile: string }): Promise<void
   withoutRuntimeDebugging(pulumi, load<RuntimeDebuggable>("@pulumi/pulumi/runtime/debuggable"));
   // Wire messages must come from the google-protobuf copy that this @pulumi/pulumi resolves.
   const structPb = createRequire(resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/struct_pb") as StructClasses;
-  const { Struct } = structPb as unknown as { Struct: { fromJavaScript(value: unknown): WireStruct; new (): WireStruct } };
-  Struct.fromJavaScript = linearStructFromJavaScript(structPb) as (value: unknown) => WireStruct;
+  const { Struct } = structPb;
+  Struct.fromJavaScript = linearStructFromJavaScript(structPb);
   const { RegisterResourceResponse } = load<{ RegisterResourceResponse: new () => RegisterResponse }>("@pulumi/pulumi/proto/resource_pb");
   const registrations = watchRegistrations(load("@pulumi/pulumi/runtime/resource"));
   const send = (resource: CapturedResource) => writeLine(JSON.stringify(resource));
