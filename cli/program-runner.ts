@@ -137,8 +137,31 @@ function programEnv(req: RunRequest): NodeJS.ProcessEnv {
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.secretKeys),
     TS_NODE_TRANSPILE_ONLY: "true",
     // The program runs as CommonJS whatever its tsconfig targets, like `pulumi` itself runs it.
-    TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node" }),
+    TS_NODE_COMPILER_OPTIONS: JSON.stringify({
+      module: "commonjs",
+      moduleResolution: commonJsResolution(typeScriptVersion(req.projectDir)),
+    }),
   };
+}
+
+/** The version of the TypeScript the program's ts-node compiles with (its project's own), if it has one. */
+function typeScriptVersion(projectDir: string): string | undefined {
+  try {
+    const from = createRequire(path.join(projectDir, "package.json"));
+    return JSON.parse(fs.readFileSync(from.resolve("typescript/package.json"), "utf8")).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A module resolution TypeScript accepts beside `module: commonjs`, whatever the tsconfig says:
+ * `node` (node10) until TypeScript 6 refuses it as deprecated (error TS5107); `bundler`, which
+ * TypeScript 5 refuses with CommonJS (TS5095), from 6 on.
+ */
+export function commonJsResolution(typeScriptVersion: string | undefined): "node" | "bundler" {
+  const major = Number.parseInt(typeScriptVersion ?? "", 10);
+  return major >= 6 ? "bundler" : "node";
 }
 
 /**
