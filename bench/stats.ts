@@ -38,14 +38,28 @@ export interface Paired<S extends Sample = Sample> {
 
 /** Runs `a` then `b`, `rounds` times, and compares each `b` with the `a` just before it. */
 export async function paired<S extends Sample>(rounds: number, a: () => Promise<S>, b: () => Promise<S>): Promise<Paired<S>> {
+  return (await pairedEach(rounds, a, [b]))[0];
+}
+
+/**
+ * Runs `a` then each of `others` in turn, `rounds` times (A, B, C, A, B, C…), and compares each
+ * other side with the `a` of its round: one pairing per other side.
+ */
+export async function pairedEach<S extends Sample>(
+  rounds: number,
+  a: () => Promise<S>,
+  others: (() => Promise<S>)[],
+): Promise<Paired<S>[]> {
   const as: S[] = [];
-  const bs: S[] = [];
+  const bs: S[][] = others.map(() => []);
   for (let i = 0; i < rounds; i++) {
     as.push(await a());
-    bs.push(await b());
+    for (const [j, other] of others.entries()) bs[j].push(await other());
   }
-  const ratio = (key: keyof Sample) => median(as.map((s, i) => bs[i][key] / s[key]));
-  return { a: as, b: bs, wallRatio: ratio("wall"), cpuRatio: ratio("cpu") };
+  return bs.map((b) => {
+    const ratio = (key: keyof Sample) => median(as.map((s, i) => b[i][key] / s[key]));
+    return { a: as, b, wallRatio: ratio("wall"), cpuRatio: ratio("cpu") };
+  });
 }
 
 /** `0.52 s wall / 0.61 CPU-s` for the median sample of a side. */

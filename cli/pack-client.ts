@@ -68,9 +68,10 @@ export class PolicyPackClient {
   }
 
   /** Starts the pack in `packDir`; resolves once it is serving. */
-  static async start(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyPackClient> {
+  static async start(packDir: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<PolicyPackClient> {
     const child = spawn(process.execPath, [policyPackRunner(packDir), "127.0.0.1:0", "."], {
       cwd: packDir,
+      env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const port = await readPort(child, options.timeoutMs ?? 60_000);

@@ -19,6 +19,7 @@ import {
   podTemplates,
 } from "./rules";
 import { fillMissingResources } from "./remediate";
+import { decodeRequestInputsInPack } from "./request-inputs";
 import { shareInputConversion } from "./shared-inputs";
 
 /**
@@ -217,4 +218,5 @@ export const policies: ResourceValidationPolicy[] = RULES.map((rule, index) => (
 }));
 
 shareInputConversion();
+decodeRequestInputsInPack();
 new PolicyPack("crashguard", { policies });

@@ -7,10 +7,10 @@ export const PACK_DIR = path.join(__dirname, "..", "..", "policies");
  * Starts the real pack once for a test file, as the Pulumi CLI would, and always stops it after.
  * Returns a getter because the client only exists once beforeAll has run.
  */
-export function usePolicyPack(): () => PolicyPackClient {
+export function usePolicyPack(env?: NodeJS.ProcessEnv): () => PolicyPackClient {
   let client: PolicyPackClient | undefined;
   beforeAll(async () => {
-    client = await PolicyPackClient.start(PACK_DIR);
+    client = await PolicyPackClient.start(PACK_DIR, { env: env && { ...process.env, ...env } });
   }, 90_000);
   afterAll(async () => {
     await client?.stop();
