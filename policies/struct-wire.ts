@@ -103,7 +103,9 @@ class Reader {
 
 /** Struct { map<string, Value> fields = 1; } */
 function readStruct(r: Reader, end: number): Record<string, unknown> {
-  const entries = new Map<string, unknown>();
+  const keys: string[] = [];
+  const values: unknown[] = [];
+  let sorted = true;
   while (r.pos < end) {
     const tag = r.varint();
     if (tag !== ((1 << 3) | WIRE_DELIMITED)) throw new UnusualEncoding(`Struct tag ${tag}`);
@@ -120,12 +122,20 @@ function readStruct(r: Reader, end: number): Record<string, unknown> {
       } else throw new UnusualEncoding(`map entry tag ${entryTag}`);
     }
     if (r.pos !== entryEnd || !hasValue || key === "__proto__") throw new UnusualEncoding("map entry");
-    entries.set(key, value);
+    if (sorted && keys.length > 0 && !(keys[keys.length - 1] < key)) sorted = false;
+    keys.push(key);
+    values.push(value);
   }
   if (r.pos !== end) throw new UnusualEncoding("Struct past its end");
-  const keys = [...entries.keys()].sort();
   const result: Record<string, unknown> = {};
-  for (const key of keys) result[key] = entries.get(key);
+  if (sorted) {
+    // Encoders that sort their map entries (google-protobuf, Go's in deterministic mode) need no more.
+    for (let i = 0; i < keys.length; i++) result[keys[i]] = values[i];
+    return result;
+  }
+  const last = new Map<string, unknown>();
+  for (let i = 0; i < keys.length; i++) last.set(keys[i], values[i]);
+  for (const key of [...last.keys()].sort()) result[key] = last.get(key);
   return result;
 }
 
