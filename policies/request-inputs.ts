@@ -94,7 +94,8 @@ export function decodeRequestInputsInPack(env: NodeJS.ProcessEnv = process.env):
     const split = splitField(bytes, PROPERTIES_FIELD);
     if (!split) return AnalyzeRequest.deserializeBinary(new Uint8Array(bytes));
     const request = AnalyzeRequest.deserializeBinary(split.rest);
-    request.setProperties(new InputsAsBytes(split.field));
+    // A copy, as the SDK's own decoding copies the message: the bytes outlive this call.
+    request.setProperties(new InputsAsBytes(Buffer.from(split.field)));
     return request;
   };
   for (const method of methods) {
