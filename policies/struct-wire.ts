@@ -36,7 +36,7 @@ class Reader {
     this.pos = start;
   }
 
-  /** A varint of at most 53 bits (lengths, tags, bools, enums). */
+  /** A varint of at most eight bytes, exact below 2^53 (lengths, tags, bools, enums). */
   varint(): number {
     let result = 0;
     let shift = 1;
@@ -47,7 +47,7 @@ class Reader {
       if (b < 0x80) return result;
       shift *= 128;
     }
-    throw new UnusualEncoding("varint longer than 53 bits");
+    throw new UnusualEncoding("varint longer than eight bytes");
   }
 
   /** A length-delimited field's end, after its length. */
