@@ -69,7 +69,7 @@ function runOnce(command: string): string {
   }
 }
 
-/** Where `run` starts as a whole in `lines` at or after `from`, or -1. */
+/** Where `run`, found whole in `lines` at or after `from`, ends; -1 if it is not there. */
 function indexOfRun(lines: string[], run: string[], from: number): number {
   for (let i = from; i + run.length <= lines.length; i++) if (run.every((l, j) => lines[i + j] === l)) return i + run.length;
   return -1;
